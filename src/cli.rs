@@ -1,0 +1,78 @@
+//! Command-line flags, as clap reads them (raw; `commands` validates).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// scoper: scoping reviews of the research literature, from the terminal.
+#[derive(Debug, Parser)]
+#[command(name = "scoper", version, about, long_about = None)]
+pub struct Cli {
+    /// The review workspace (the folder with scoper.toml) [default: .]
+    // No clap default: a global argument's default in the subcommand would
+    // override a value given before it.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Print what the command reports as JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a workspace: a protocol (scoper.toml), queries/ and corpus/.
+    Init {
+        /// Where to create it (default: --dir, or the current folder); a
+        /// relative path is taken from --dir.
+        #[arg(value_name = "DIR")]
+        path: Option<PathBuf>,
+    },
+    /// The main job: bring the index up to date with corpus/ and summarise.
+    Run {
+        /// Use only what corpus/ holds; do not search PubMed.
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Add records from PubMed XML files (.xml, .xml.gz) to the corpus.
+    Import {
+        /// The files to import.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Build the search index from corpus/ (only what changed, or all).
+    Index {
+        /// Delete the index and build it again from corpus/.
+        #[arg(long)]
+        rebuild: bool,
+    },
+    /// Search the records (tantivy query syntax).
+    Find {
+        /// The query: words, "a phrase", field:word, AND/OR/NOT, year:[2015 TO 2020].
+        #[arg(required = true, value_name = "QUERY")]
+        query: Vec<String>,
+        /// How many records to list.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// One record in full.
+    Show {
+        /// The record's PMID.
+        pmid: String,
+    },
+    /// Write records out.
+    Export {
+        /// The format: jsonl (every record in the working set, one JSON object a line).
+        format: ExportFormat,
+        /// Write to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Every record in the working set, one JSON object a line.
+    Jsonl,
+}

@@ -1,0 +1,159 @@
+//! `scoper import FILE...`: copy PubMed XML files into corpus/ and apply
+//! them to the working set.
+//!
+//! Each file is copied into `corpus/imports/` (fsynced), parsed from the
+//! copy, and kept only when it gave something (a file that is empty, not
+//! XML, or not PubMed XML leaves no trace). One bad file does not stop the
+//! others; the exit code is 1 when any file had an error.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde_json::json;
+
+use crate::clock::{compact_utc, now_secs};
+use crate::report::out;
+use crate::store::corpus::{stage, Stage};
+use crate::store::sync::{apply_file, mark_indexed, sync, FileError, FileReport};
+use crate::store::Workspace;
+
+pub fn run(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i32> {
+    let (index, earlier) = sync(ws, false)?;
+    for e in earlier.files.iter().flat_map(|f| &f.errors) {
+        eprintln!("warning: {e}");
+    }
+    let mut applier = index.writer()?;
+    let now = compact_utc(now_secs());
+    let mut reports: Vec<FileReport> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    for (seq, src) in files.iter().enumerate() {
+        let shown = src.display().to_string();
+        match import_one(ws, &mut applier, src, &now, seq + 1)? {
+            Outcome::Imported(r) => reports.push(r),
+            Outcome::Skipped(note) => notes.push(format!("{shown}: {note}")),
+            Outcome::Failed(r) => reports.push(r),
+        }
+    }
+    applier.finish()?;
+    let errors: Vec<&FileError> = reports.iter().flat_map(|r| &r.errors).collect();
+    let sum = |f: fn(&FileReport) -> usize| reports.iter().map(f).sum::<usize>();
+    let (records, new, updated, deleted) =
+        (sum(|r| r.records), sum(|r| r.new), sum(|r| r.updated), sum(|r| r.deleted));
+    let mut w = out();
+    if json {
+        let v = json!({
+            "files": files.len(),
+            "records": records,
+            "new": new,
+            "updated": updated,
+            "deleted": deleted,
+            "errors": errors,
+        });
+        writeln!(w, "{}", serde_json::to_string_pretty(&v)?)?;
+    } else {
+        for n in &notes {
+            writeln!(w, "{n}")?;
+        }
+        for r in reports.iter().filter(|r| r.records + r.delete_requests > 0 || r.errors.is_empty())
+        {
+            writeln!(
+                w,
+                "{}: {} records ({} new, {} updated, {} unchanged){}",
+                r.file,
+                r.records,
+                r.new,
+                r.updated,
+                r.unchanged,
+                deletion_note(r)
+            )?;
+        }
+        writeln!(
+            w,
+            "imported {} file(s): {records} records, {new} new, {updated} updated, {deleted} \
+             deleted from the working set; {} in the working set now",
+            reports.iter().filter(|r| r.records > 0 || r.delete_requests > 0).count(),
+            index.len()?
+        )?;
+        w.flush()?;
+        for e in &errors {
+            eprintln!("error: {e}");
+        }
+        if !errors.is_empty() {
+            eprintln!(
+                "{} file(s) had errors; the records read before each fault were kept, nothing \
+                 already in the workspace changed",
+                reports.iter().filter(|r| !r.errors.is_empty()).count()
+            );
+        }
+    }
+    Ok(if errors.is_empty() { 0 } else { 1 })
+}
+
+fn deletion_note(r: &FileReport) -> String {
+    if r.delete_requests == 0 {
+        return String::new();
+    }
+    format!(
+        "; DeleteCitation names {} PMIDs, {} of them were in the working set and are removed",
+        r.delete_requests, r.deleted
+    )
+}
+
+enum Outcome {
+    Imported(FileReport),
+    Skipped(String),
+    Failed(FileReport),
+}
+
+fn failed(file: &str, message: String) -> Outcome {
+    Outcome::Failed(FileReport {
+        file: file.to_string(),
+        errors: vec![FileError { file: file.to_string(), line: None, pmid: None, message }],
+        ..FileReport::default()
+    })
+}
+
+fn import_one(
+    ws: &Workspace,
+    applier: &mut crate::store::index::Applier,
+    src: &Path,
+    now: &str,
+    seq: usize,
+) -> Result<Outcome> {
+    let shown = src.display().to_string();
+    if !src.exists() {
+        return Ok(failed(&shown, "no such file (check the path)".into()));
+    }
+    if src.is_dir() {
+        return Ok(failed(&shown, "is a folder; name the XML files in it".into()));
+    }
+    if let (Ok(s), Ok(c)) = (src.canonicalize(), ws.corpus().canonicalize()) {
+        if s.starts_with(&c) {
+            return Ok(Outcome::Skipped("already in corpus/; nothing to do".into()));
+        }
+    }
+    let staged = match stage(ws, src, now, seq) {
+        Ok(Stage::New(s)) => s,
+        Ok(Stage::AlreadyImported(p)) => {
+            return Ok(Outcome::Skipped(format!("already imported as {p}; nothing changed")))
+        }
+        Err(e) => return Ok(failed(&shown, format!("could not read it: {e}"))),
+    };
+    let kept_as = ws.relative(&staged.final_path);
+    let mut report = apply_file(applier, &staged.temp, &kept_as)?;
+    for e in &mut report.errors {
+        e.file = shown.clone();
+    }
+    let gave_nothing = report.records == 0 && report.delete_requests == 0;
+    if gave_nothing && !report.errors.is_empty() {
+        // Nothing was applied; the staged copy is removed when dropped.
+        report.file = shown;
+        return Ok(Outcome::Failed(report));
+    }
+    staged.keep().with_context(|| format!("could not keep {kept_as} in the corpus"))?;
+    applier.commit()?;
+    mark_indexed(ws)?;
+    report.file = format!("{shown} → {kept_as}");
+    Ok(Outcome::Imported(report))
+}

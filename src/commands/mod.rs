@@ -1,0 +1,56 @@
+//! One file per subcommand. Each takes the validated inputs it needs and
+//! returns the exit code.
+
+mod export;
+mod find;
+mod import;
+mod index;
+mod init;
+mod run;
+mod show;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::store::Workspace;
+
+/// Runs the command `cli` names.
+pub fn dispatch(cli: Cli) -> Result<i32> {
+    let json = cli.json;
+    let root = cli.dir.unwrap_or_else(|| ".".into());
+    match cli.command {
+        Command::Init { path } => {
+            // A relative DIR is taken from --dir, so `--dir X init .` is X.
+            let target = path.map(|d| root.join(d)).unwrap_or_else(|| root.clone());
+            init::run(&target, json)
+        }
+        Command::Run { offline } => run::run(&Workspace::open(&root)?, offline, json),
+        Command::Import { files } => import::run(&Workspace::open(&root)?, &files, json),
+        Command::Index { rebuild } => index::run(&Workspace::open(&root)?, rebuild, json),
+        Command::Find { query, limit } => {
+            find::run(&Workspace::open(&root)?, &query.join(" "), limit, json)
+        }
+        Command::Show { pmid } => show::run(&Workspace::open(&root)?, &pmid, json),
+        Command::Export { format, out } => {
+            export::run(&Workspace::open(&root)?, format, out.as_deref())
+        }
+    }
+}
+
+/// The index, brought up to date with corpus/ first; problems found in
+/// corpus files on the way are printed as warnings.
+fn current_index(ws: &Workspace) -> Result<crate::store::CorpusIndex> {
+    let (index, report) = crate::store::sync::sync(ws, false)?;
+    if !report.files.is_empty() {
+        eprintln!(
+            "note: indexed {} corpus file(s) that were not in the index yet",
+            report.files.len()
+        );
+    }
+    for f in &report.files {
+        for e in &f.errors {
+            eprintln!("warning: {e}");
+        }
+    }
+    Ok(index)
+}

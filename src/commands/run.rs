@@ -1,0 +1,65 @@
+//! `scoper run [--offline]`: the main job. Today: bring the index up to date
+//! with corpus/ and summarise the working set. Searching PubMed, tagging,
+//! screening and exports join as they are built.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::time::Instant;
+
+use anyhow::Result;
+use serde_json::json;
+
+use crate::config::Protocol;
+use crate::report::{out, CorpusSummary};
+use crate::store::corpus::corpus_files;
+use crate::store::sync::sync;
+use crate::store::Workspace;
+
+pub fn run(ws: &Workspace, offline: bool, json: bool) -> Result<i32> {
+    let started = Instant::now();
+    let protocol = Protocol::load(&ws.protocol())?;
+    if !offline {
+        eprintln!(
+            "note: this version of scoper cannot search PubMed yet; running on what corpus/ holds \
+             (as with --offline)"
+        );
+    }
+    let (index, report) = sync(ws, false)?;
+    let files = corpus_files(ws)?.len();
+    let mut summary = CorpusSummary::default();
+    let mut mesh = HashMap::new();
+    index.for_each_record(|r| {
+        summary.add(&r, &mut mesh);
+        Ok(())
+    })?;
+    summary.finish(mesh, 10);
+    let errors: Vec<_> = report.files.iter().flat_map(|f| f.errors.iter()).collect();
+    let mut w = out();
+    if json {
+        let v = json!({
+            "review": protocol.review.title,
+            "corpus_files": files,
+            "files_indexed": report.files.len(),
+            "rebuilt": report.rebuilt,
+            "summary": summary,
+            "errors": errors,
+        });
+        writeln!(w, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(0);
+    }
+    for e in &errors {
+        eprintln!("warning: {e}");
+    }
+    let title =
+        if protocol.review.title.is_empty() { "(untitled review)" } else { &protocol.review.title };
+    writeln!(w, "{title}")?;
+    let indexed = match (report.rebuilt, report.files.len()) {
+        (true, n) => format!("index rebuilt from {n} file(s)"),
+        (false, 0) => "index up to date".to_string(),
+        (false, n) => format!("{n} new file(s) indexed"),
+    };
+    writeln!(w, "corpus: {files} file(s); {indexed}")?;
+    summary.print(&mut w)?;
+    writeln!(w, "done in {:.2}s", started.elapsed().as_secs_f64())?;
+    Ok(0)
+}

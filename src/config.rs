@@ -1,0 +1,81 @@
+//! The protocol, `scoper.toml`: what the review is and how it is run.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+/// The parts of `scoper.toml` that scoper reads. Other tables are kept for
+/// the people who read the protocol.
+#[derive(Debug, Default, Deserialize)]
+pub struct Protocol {
+    #[serde(default)]
+    pub review: Review,
+    #[serde(default)]
+    pub eligibility: Eligibility,
+    #[serde(default)]
+    pub screening: Screening,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Review {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub question: String,
+}
+
+/// Population / Concept / Context (the PCC framework of a scoping review).
+#[derive(Debug, Default, Deserialize)]
+pub struct Eligibility {
+    #[serde(default)]
+    pub population: String,
+    #[serde(default)]
+    pub concept: String,
+    #[serde(default)]
+    pub context: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Screening {
+    #[serde(default)]
+    pub stages: Vec<String>,
+    #[serde(default)]
+    pub exclusion_reasons: Vec<String>,
+    #[serde(default)]
+    pub reviewers: Vec<String>,
+}
+
+impl Protocol {
+    /// Reads and checks `path`.
+    pub fn load(path: &Path) -> Result<Protocol> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("could not read {}", path.display()))?;
+        Self::parse(&text).with_context(|| format!("{} is not a valid protocol", path.display()))
+    }
+
+    /// Parses the text of a protocol.
+    pub fn parse(text: &str) -> Result<Protocol> {
+        let p: Protocol = toml::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_protocol_parses() {
+        let p = Protocol::parse(include_str!("../scoper.toml")).unwrap();
+        assert!(p.review.title.contains("learning health"));
+        assert!(!p.screening.exclusion_reasons.is_empty());
+        assert!(!p.eligibility.population.is_empty());
+    }
+
+    #[test]
+    fn a_bad_protocol_names_the_line() {
+        let err = Protocol::parse("[review]\ntitle = \"x\"\nstages = [\n").unwrap_err();
+        assert!(format!("{err:#}").contains("line"), "{err:#}");
+    }
+}

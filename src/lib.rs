@@ -1,0 +1,38 @@
+//! scoper: a scoping-review pipeline for the terminal.
+//!
+//! # Layout
+//!
+//! ```text
+//! PubMed XML ──parse──▶ Record ──store (corpus/ + tantivy)──▶ find / show / export
+//! ```
+//!
+//! - [`parse`]: PubMed XML (`impl BufRead`) → [`parse::Record`]s; pure.
+//! - [`store`]: the workspace, `corpus/` (primary data, as received) and the
+//!   index in `.scoper/` (derived; rebuilt from `corpus/` at will).
+//! - [`commands`]: one file per subcommand; [`cli`] holds the raw flags.
+//! - [`config`]: the protocol, `scoper.toml`.
+//! - [`report`]: what the commands print.
+
+pub mod cli;
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod parse;
+pub mod report;
+pub mod store;
+
+/// Runs one command; returns the process exit code (0 success, 1 failure).
+pub fn run(cli: cli::Cli) -> anyhow::Result<i32> {
+    commands::dispatch(cli)
+}
+
+/// True when `err` is a write to a closed pipe (`scoper export | head`),
+/// which is not a failure.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == BrokenPipe)
+            || e.downcast_ref::<serde_json::Error>()
+                .is_some_and(|j| j.io_error_kind() == Some(BrokenPipe))
+    })
+}

@@ -1,0 +1,52 @@
+//! Text clean-up shared by the parser: white space and years.
+
+/// Collapses every run of white space to one space and trims both ends.
+pub fn normalize_ws(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for word in raw.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// The first run of exactly four digits in `s`: `1998 Dec-1999 Jan` → 1998.
+pub fn first_year(s: &str) -> Option<i32> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i - start == 4 {
+                return s[start..i].parse().ok();
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn white_space_collapses_and_trims() {
+        assert_eq!(normalize_ws("  A\n   <b>  title\t"), "A <b> title");
+        assert_eq!(normalize_ws("\n \n"), "");
+    }
+
+    #[test]
+    fn year_is_the_first_four_digit_run() {
+        assert_eq!(first_year("1998 Dec-1999 Jan"), Some(1998));
+        assert_eq!(first_year("2022 Jan-Feb 01"), Some(2022));
+        assert_eq!(first_year("Spring 12345 1980"), Some(1980));
+        assert_eq!(first_year("undated"), None);
+    }
+}

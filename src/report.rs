@@ -1,0 +1,159 @@
+//! What the commands print for people: records, summaries.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::parse::Record;
+
+/// Buffered standard output.
+pub fn out() -> io::BufWriter<io::StdoutLock<'static>> {
+    io::BufWriter::new(io::stdout().lock())
+}
+
+/// `text` on one line, cut to `max` characters with an ellipsis.
+pub fn one_line(text: &str, max: usize) -> String {
+    let mut s: String = text.chars().take(max).collect();
+    if text.chars().count() > max {
+        s.pop();
+        s.push('…');
+    }
+    s
+}
+
+/// A record as a reviewer reads it.
+pub fn print_record(w: &mut impl Write, r: &Record) -> io::Result<()> {
+    writeln!(
+        w,
+        "PMID {} (version {}){}",
+        r.pmid,
+        r.version,
+        if r.retracted { "  RETRACTED" } else { "" }
+    )?;
+    writeln!(w, "{}", r.title)?;
+    if let Some(v) = r.vernacular_title.as_ref().filter(|v| **v != r.title) {
+        writeln!(w, "[{v}]")?;
+    }
+    let names: Vec<String> = r.authors.iter().map(|a| a.display_name()).collect();
+    if !names.is_empty() {
+        writeln!(w, "{}", names.join(", "))?;
+    }
+    let mut source = r.journal.clone().unwrap_or_default();
+    if let Some(d) = &r.pub_date {
+        source.push_str(&format!(". {d}"));
+    }
+    if let Some(v) = &r.volume {
+        source.push_str(&format!(";{v}"));
+    }
+    if let Some(i) = &r.issue {
+        source.push_str(&format!("({i})"));
+    }
+    if let Some(p) = &r.pages {
+        source.push_str(&format!(":{p}"));
+    }
+    writeln!(w, "{source}")?;
+    if let Some(d) = &r.doi {
+        writeln!(w, "doi: {d}")?;
+    }
+    if let Some(p) = &r.pmcid {
+        writeln!(w, "PMC: {p}")?;
+    }
+    if !r.publication_types.is_empty() {
+        writeln!(w, "type: {}", r.publication_types.join("; "))?;
+    }
+    writeln!(w)?;
+    if r.has_abstract() {
+        for s in &r.abstract_sections {
+            match s.label.as_deref().filter(|l| !l.is_empty()) {
+                Some(l) => writeln!(w, "{l}: {}", s.text)?,
+                None => writeln!(w, "{}", s.text)?,
+            }
+        }
+    } else {
+        writeln!(w, "(no abstract)")?;
+    }
+    writeln!(w)?;
+    if !r.mesh.is_empty() {
+        writeln!(w, "MeSH: {}", r.mesh.join("; "))?;
+    }
+    if !r.keywords.is_empty() {
+        writeln!(w, "Keywords: {}", r.keywords.join("; "))?;
+    }
+    for c in &r.corrections {
+        if c.kind.starts_with("Retraction") || c.kind.starts_with("Erratum") {
+            let pmid = c.pmid.as_deref().map(|p| format!(" (PMID {p})")).unwrap_or_default();
+            writeln!(w, "{}: {}{pmid}", c.kind, c.source.as_deref().unwrap_or(""))?;
+        }
+    }
+    Ok(())
+}
+
+/// What the working set holds, for `scoper run`.
+#[derive(Debug, Default, Serialize)]
+pub struct CorpusSummary {
+    pub records: usize,
+    pub first_year: Option<i32>,
+    pub last_year: Option<i32>,
+    pub without_abstract: usize,
+    pub retracted: usize,
+    pub top_mesh: Vec<(String, usize)>,
+}
+
+impl CorpusSummary {
+    /// Builds the summary from every record; `top` MeSH terms are kept.
+    pub fn build(records: impl IntoIterator<Item = Record>, top: usize) -> Self {
+        let mut s = CorpusSummary::default();
+        let mut mesh: HashMap<String, usize> = HashMap::new();
+        for r in records {
+            s.add(&r, &mut mesh);
+        }
+        s.finish(mesh, top);
+        s
+    }
+
+    /// Counts one record.
+    pub fn add(&mut self, r: &Record, mesh: &mut HashMap<String, usize>) {
+        self.records += 1;
+        if let Some(y) = r.year {
+            self.first_year = Some(self.first_year.map_or(y, |f| f.min(y)));
+            self.last_year = Some(self.last_year.map_or(y, |l| l.max(y)));
+        }
+        if !r.has_abstract() {
+            self.without_abstract += 1;
+        }
+        if r.retracted {
+            self.retracted += 1;
+        }
+        for m in &r.mesh {
+            *mesh.entry(m.clone()).or_default() += 1;
+        }
+    }
+
+    /// Keeps the `top` most frequent MeSH terms (ties by name).
+    pub fn finish(&mut self, mesh: HashMap<String, usize>, top: usize) {
+        let mut v: Vec<_> = mesh.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v.truncate(top);
+        self.top_mesh = v;
+    }
+
+    pub fn print(&self, w: &mut impl Write) -> io::Result<()> {
+        writeln!(w, "records: {}", self.records)?;
+        match (self.first_year, self.last_year) {
+            (Some(a), Some(b)) => writeln!(w, "years: {a}–{b}")?,
+            _ => writeln!(w, "years: none recorded")?,
+        }
+        writeln!(w, "without abstract: {}", self.without_abstract)?;
+        if self.retracted > 0 {
+            writeln!(w, "retracted: {}", self.retracted)?;
+        }
+        if !self.top_mesh.is_empty() {
+            writeln!(w, "top MeSH terms:")?;
+            for (term, n) in &self.top_mesh {
+                writeln!(w, "  {n:>6}  {term}")?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,371 @@
+//! The tantivy index under `.scoper/index`: derived from `corpus/`, always
+//! rebuildable. It holds the working set (one document per PMID, the latest
+//! version) with every record stored as its JSON, so `show`, `find` and
+//! `export` never read the corpus again.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::QueryParser;
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
+    STRING,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, TantivyDocument, Term};
+
+use crate::parse::Record;
+
+/// Bumped when the schema changes: an index of another version is rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Memory for tantivy's indexing arena. Large enough that a 30,000-record
+/// baseline file is one or two segments; small enough for the 300 MB peak
+/// RSS target of a baseline import.
+const WRITER_MEMORY: usize = 96 * 1024 * 1024;
+
+/// Analyzer for title, abstract, keywords and MeSH: words, lower case,
+/// accents folded, English stemming (`centred`/`centered` still differ; the
+/// framework's queries spell out both).
+pub const TEXT_ANALYZER: &str = "scoper_text";
+/// Analyzer for names (authors, journals): no stemming.
+pub const NAME_ANALYZER: &str = "scoper_name";
+
+/// The fields of the index. The names are what users type in a query:
+/// `title:`, `abstract:`, `keyword:`, `mesh:`, `author:`, `journal:`,
+/// `year:`, `pmid:`, `doi:`, `pubtype:`, `lang:`.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub pmid: Field,
+    pub pmid_n: Field,
+    pub version: Field,
+    pub hash: Field,
+    pub title: Field,
+    pub abstract_: Field,
+    pub keyword: Field,
+    pub mesh: Field,
+    pub author: Field,
+    pub journal: Field,
+    pub year: Field,
+    pub doi: Field,
+    pub pubtype: Field,
+    pub lang: Field,
+    pub record: Field,
+}
+
+/// The fields a query searches when it names none.
+pub const DEFAULT_FIELDS: [&str; 4] = ["title", "abstract", "keyword", "mesh"];
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TEXT_ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let name = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(NAME_ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        pmid: b.add_text_field("pmid", STRING),
+        pmid_n: b.add_u64_field("pmid_n", FAST),
+        version: b.add_u64_field("version", FAST),
+        hash: b.add_u64_field("hash", FAST),
+        title: b.add_text_field("title", text.clone()),
+        abstract_: b.add_text_field("abstract", text.clone()),
+        keyword: b.add_text_field("keyword", text.clone()),
+        mesh: b.add_text_field("mesh", text),
+        author: b.add_text_field("author", name.clone()),
+        journal: b.add_text_field("journal", name.clone()),
+        year: b.add_i64_field("year", INDEXED | FAST),
+        doi: b.add_text_field("doi", STRING),
+        pubtype: b.add_text_field("pubtype", name.clone()),
+        lang: b.add_text_field("lang", name),
+        record: b.add_text_field("record", STORED),
+    };
+    (b.build(), fields)
+}
+
+fn register_analyzers(index: &Index) {
+    let text = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build();
+    let name = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build();
+    index.tokenizers().register(TEXT_ANALYZER, text);
+    index.tokenizers().register(NAME_ANALYZER, name);
+}
+
+/// The index of the working set.
+pub struct CorpusIndex {
+    index: Index,
+    fields: Fields,
+}
+
+/// What applying one record did to the working set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    New,
+    Updated,
+    /// The same record (same version and content) was there already.
+    Unchanged,
+    /// A higher version of the PMID is in the working set; this one is not used.
+    Superseded,
+}
+
+impl CorpusIndex {
+    /// Creates an empty index in `dir`, replacing whatever was there.
+    pub fn create(dir: &Path) -> Result<CorpusIndex> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)
+                .with_context(|| format!("could not clear the old index in {}", dir.display()))?;
+        }
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("could not create {}", dir.display()))?;
+        let (schema, fields) = schema();
+        let index = Index::create_in_dir(dir, schema)
+            .with_context(|| format!("could not create the index in {}", dir.display()))?;
+        register_analyzers(&index);
+        Ok(CorpusIndex { index, fields })
+    }
+
+    /// Opens the index in `dir`.
+    pub fn open(dir: &Path) -> Result<CorpusIndex> {
+        let index = Index::open_in_dir(dir)
+            .with_context(|| format!("could not open the index in {}", dir.display()))?;
+        let (_, fields) = schema();
+        register_analyzers(&index);
+        Ok(CorpusIndex { index, fields })
+    }
+
+    pub fn fields(&self) -> Fields {
+        self.fields
+    }
+
+    fn reader(&self) -> Result<IndexReader> {
+        Ok(self.index.reader()?)
+    }
+
+    /// A writer for adding records, with the versions now in the index.
+    pub fn writer(&self) -> Result<Applier> {
+        let writer = self.index.writer_with_num_threads(1, WRITER_MEMORY).map_err(|e| {
+            anyhow::anyhow!(
+                "could not open the index for writing: {e}\n(hint: is another scoper running in \
+                 this workspace? If not, run `scoper index --rebuild`)"
+            )
+        })?;
+        Ok(Applier { writer, fields: self.fields, versions: self.versions()? })
+    }
+
+    /// PMID → (version, content hash) of every record in the index.
+    fn versions(&self) -> Result<HashMap<u64, (u32, u64)>> {
+        let searcher = self.reader()?.searcher();
+        let mut map = HashMap::new();
+        for seg in searcher.segment_readers() {
+            let ff = seg.fast_fields();
+            let (p, v, h) = (ff.u64("pmid_n")?, ff.u64("version")?, ff.u64("hash")?);
+            for doc in seg.doc_ids_alive() {
+                if let (Some(p), Some(v), Some(h)) = (p.first(doc), v.first(doc), h.first(doc)) {
+                    map.insert(p, (v as u32, h));
+                }
+            }
+        }
+        Ok(map)
+    }
+
+    /// The number of records in the working set.
+    pub fn len(&self) -> Result<u64> {
+        Ok(self.reader()?.searcher().num_docs())
+    }
+
+    /// True when the working set is empty.
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.len()? == 0)
+    }
+
+    /// One record by PMID.
+    pub fn get(&self, pmid: &str) -> Result<Option<Record>> {
+        let searcher = self.reader()?.searcher();
+        let term = Term::from_field_text(self.fields.pmid, pmid);
+        let query = tantivy::query::TermQuery::new(term, IndexRecordOption::Basic);
+        let hits = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        match hits.first() {
+            Some((_, addr)) => Ok(Some(self.record_at(&searcher, *addr)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn record_at(&self, searcher: &tantivy::Searcher, addr: DocAddress) -> Result<Record> {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let json = doc.get_first(self.fields.record).and_then(|v| v.as_str()).unwrap_or("{}");
+        serde_json::from_str(json).context("a record stored in the index is unreadable")
+    }
+
+    /// Parses a query in tantivy syntax over the default fields; all words
+    /// must match unless the query says `OR`.
+    pub fn parse_query(&self, query: &str) -> Result<Box<dyn tantivy::query::Query>> {
+        let defaults = DEFAULT_FIELDS
+            .iter()
+            .map(|n| self.index.schema().get_field(n).expect("default field in schema"))
+            .collect();
+        let mut parser = QueryParser::for_index(&self.index, defaults);
+        parser.set_conjunction_by_default();
+        parser.parse_query(query).map_err(|e| {
+            anyhow::anyhow!(
+                "could not read the query {query:?}: {e}\n(hint: words, \"a phrase\", field:word \
+                 with the fields title, abstract, keyword, mesh, author, journal, year, pmid, doi, \
+                 pubtype, lang; AND, OR, NOT, year:[2015 TO 2020])"
+            )
+        })
+    }
+
+    /// The best `limit` matches of `query`, and how many records match in all.
+    pub fn search(&self, query: &str, limit: usize) -> Result<(usize, Vec<(f32, Record)>)> {
+        let q = self.parse_query(query)?;
+        let searcher = self.reader()?.searcher();
+        let (top, count) =
+            searcher.search(&q, &(TopDocs::with_limit(limit.max(1)).order_by_score(), Count))?;
+        let mut out = Vec::with_capacity(top.len());
+        for (score, addr) in top.into_iter().take(limit) {
+            out.push((score, self.record_at(&searcher, addr)?));
+        }
+        Ok((count, out))
+    }
+
+    /// Calls `f` with every record of the working set, in PMID order.
+    pub fn for_each_record(&self, mut f: impl FnMut(Record) -> Result<()>) -> Result<()> {
+        let searcher = self.reader()?.searcher();
+        let mut addrs = Vec::new();
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+            let pmids = seg.fast_fields().u64("pmid_n")?;
+            for doc in seg.doc_ids_alive() {
+                addrs.push((pmids.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc)));
+            }
+        }
+        addrs.sort_unstable_by_key(|(p, _)| *p);
+        for (_, addr) in addrs {
+            f(self.record_at(&searcher, addr)?)?;
+        }
+        Ok(())
+    }
+}
+
+/// Adds records to the index, keeping one document per PMID: the highest
+/// version, and among equal versions the one read last.
+pub struct Applier {
+    writer: IndexWriter,
+    fields: Fields,
+    versions: HashMap<u64, (u32, u64)>,
+}
+
+impl Applier {
+    /// Applies one record.
+    pub fn add(&mut self, record: &Record) -> Result<Applied> {
+        let pmid_n: u64 = record.pmid.parse().context("PMID is not a number")?;
+        let json = serde_json::to_string(record)?;
+        let hash = content_hash(json.as_bytes());
+        let outcome = match self.versions.get(&pmid_n) {
+            None => Applied::New,
+            Some(&(v, _)) if v > record.version => return Ok(Applied::Superseded),
+            Some(&(v, h)) if v == record.version && h == hash => return Ok(Applied::Unchanged),
+            Some(_) => Applied::Updated,
+        };
+        if outcome == Applied::Updated {
+            self.writer.delete_term(Term::from_field_text(self.fields.pmid, &record.pmid));
+        }
+        self.versions.insert(pmid_n, (record.version, hash));
+        self.writer.add_document(self.document(record, pmid_n, hash, json))?;
+        Ok(outcome)
+    }
+
+    /// Removes PMIDs from the working set; returns how many were in it.
+    pub fn delete(&mut self, pmids: &[String]) -> usize {
+        let mut removed = 0;
+        for p in pmids {
+            let Ok(n) = p.parse::<u64>() else { continue };
+            if self.versions.remove(&n).is_some() {
+                self.writer.delete_term(Term::from_field_text(self.fields.pmid, p));
+                removed += 1;
+            }
+        }
+        removed
+    }
+
+    fn document(&self, r: &Record, pmid_n: u64, hash: u64, json: String) -> TantivyDocument {
+        let f = &self.fields;
+        let mut d = TantivyDocument::default();
+        d.add_text(f.pmid, &r.pmid);
+        d.add_u64(f.pmid_n, pmid_n);
+        d.add_u64(f.version, r.version as u64);
+        d.add_u64(f.hash, hash);
+        d.add_text(f.title, &r.title);
+        if let Some(v) = &r.vernacular_title {
+            d.add_text(f.title, v);
+        }
+        for s in &r.abstract_sections {
+            d.add_text(f.abstract_, &s.text);
+        }
+        for k in &r.keywords {
+            d.add_text(f.keyword, k);
+        }
+        for m in &r.mesh_headings {
+            d.add_text(f.mesh, &m.descriptor);
+            for q in &m.qualifiers {
+                d.add_text(f.mesh, q);
+            }
+        }
+        for a in &r.authors {
+            d.add_text(f.author, a.display_name());
+        }
+        if let Some(j) = &r.journal {
+            d.add_text(f.journal, j);
+        }
+        if let Some(j) = &r.journal_abbrev {
+            d.add_text(f.journal, j);
+        }
+        if let Some(y) = r.year {
+            d.add_i64(f.year, y as i64);
+        }
+        if let Some(doi) = &r.doi {
+            d.add_text(f.doi, doi.to_ascii_lowercase());
+        }
+        for t in &r.publication_types {
+            d.add_text(f.pubtype, t);
+        }
+        for l in &r.languages {
+            d.add_text(f.lang, l);
+        }
+        d.add_text(f.record, json);
+        d
+    }
+
+    /// Makes what was applied durable and visible.
+    pub fn commit(&mut self) -> Result<()> {
+        self.writer.commit().context("could not commit the index")?;
+        Ok(())
+    }
+
+    /// Waits for background merges, so the index on disk is tidy.
+    pub fn finish(self) -> Result<()> {
+        self.writer.wait_merging_threads().context("could not finish merging the index")?;
+        Ok(())
+    }
+}
+
+fn content_hash(bytes: &[u8]) -> u64 {
+    let h = blake3::hash(bytes);
+    u64::from_le_bytes(h.as_bytes()[..8].try_into().expect("8 bytes"))
+}

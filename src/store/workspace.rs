@@ -1,0 +1,77 @@
+//! `Workspace`: the review folder and where each kind of data lives in it.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Result};
+
+/// A review workspace: `scoper.toml`, `queries/`, `corpus/` (primary data)
+/// and `.scoper/` (derived, rebuildable).
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    root: PathBuf,
+}
+
+impl Workspace {
+    /// Opens the workspace at `dir`, which must hold a `scoper.toml`.
+    pub fn open(dir: &Path) -> Result<Workspace> {
+        if !dir.is_dir() {
+            bail!(
+                "{} is not a folder\n(hint: pass --dir with the review workspace, or create one \
+                 with `scoper init DIR`)",
+                dir.display()
+            );
+        }
+        if !dir.join("scoper.toml").is_file() {
+            bail!(
+                "{} is not a scoper workspace: it has no scoper.toml\n(hint: run `scoper init {}` \
+                 to create one, or pass --dir with the review workspace)",
+                dir.display(),
+                dir.display()
+            );
+        }
+        Ok(Workspace { root: dir.to_path_buf() })
+    }
+
+    /// A workspace at `dir` without checking it (for `init`).
+    pub fn at(dir: &Path) -> Workspace {
+        Workspace { root: dir.to_path_buf() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn protocol(&self) -> PathBuf {
+        self.root.join("scoper.toml")
+    }
+
+    /// Primary data: records as received.
+    pub fn corpus(&self) -> PathBuf {
+        self.root.join("corpus")
+    }
+
+    /// Where `scoper import` keeps the files it imports.
+    pub fn imports(&self) -> PathBuf {
+        self.corpus().join("imports")
+    }
+
+    /// Derived state.
+    pub fn derived(&self) -> PathBuf {
+        self.root.join(".scoper")
+    }
+
+    pub fn index_dir(&self) -> PathBuf {
+        self.derived().join("index")
+    }
+
+    pub fn index_state(&self) -> PathBuf {
+        self.derived().join("index-state.json")
+    }
+
+    /// `path` relative to the workspace root, with `/` separators, for
+    /// messages and state files.
+    pub fn relative(&self, path: &Path) -> String {
+        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        rel.to_string_lossy().replace('\\', "/")
+    }
+}

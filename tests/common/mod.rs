@@ -1,0 +1,87 @@
+//! Helpers shared by the integration tests: the real fixtures in
+//! `../shared/fixtures`, and running the `scoper` binary in a workspace.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// `../shared/fixtures`, or `None` (the test says it is skipped) when it is
+/// absent. Under `CI=true` its absence is a failure.
+pub fn fixtures() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("../shared/fixtures is missing, and CI=true: the real-data tests cannot run");
+    }
+    eprintln!("skipped: ../shared/fixtures is not here, so this real-data test did not run");
+    None
+}
+
+/// Returns early from a test, saying "skipped", when the fixtures are absent.
+#[macro_export]
+macro_rules! fixtures_or_skip {
+    () => {
+        match common::fixtures() {
+            Some(dir) => dir,
+            None => return,
+        }
+    };
+}
+
+/// The repository root (the demo workspace).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A new, empty workspace in a temporary folder.
+pub fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out = scoper(dir.path(), &["init", "."]);
+    assert!(out.status.success(), "init failed: {}", text(&out.stderr));
+    dir
+}
+
+/// Runs `scoper ARGS` with `--dir` set to `dir`.
+pub fn scoper(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scoper"))
+        .arg("--dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("NCBI_API_KEY")
+        .output()
+        .expect("scoper runs")
+}
+
+/// Runs scoper and parses its standard output as JSON.
+pub fn scoper_json(dir: &Path, args: &[&str]) -> (i32, serde_json::Value) {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let out = scoper(dir, &all);
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("not JSON ({e}): {}\nstderr: {}", text(&out.stdout), text(&out.stderr))
+    });
+    (out.status.code().unwrap_or(-1), v)
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Every PubMed XML fixture file.
+pub fn pubmed_fixture_files(fixtures: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for sub in std::fs::read_dir(fixtures.join("pubmed-xml")).unwrap() {
+        let sub = sub.unwrap().path();
+        for f in std::fs::read_dir(&sub).unwrap() {
+            let f = f.unwrap().path();
+            let name = f.to_string_lossy();
+            if name.ends_with(".xml") || name.ends_with(".xml.gz") {
+                files.push(f);
+            }
+        }
+    }
+    files.sort();
+    files
+}
