@@ -358,5 +358,5 @@ fn a_record_without_a_pmid_is_skipped_and_the_rest_are_read() {
     assert_eq!(records[0].version, 2);
     assert_eq!(errors.len(), 1);
     assert!(!errors[0].fatal);
-    assert!(errors[0].message.contains("no PMID"));
+    assert!(errors[0].message.contains("without a PMID"));
 }

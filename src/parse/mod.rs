@@ -4,10 +4,12 @@
 //! A gzip file is decompressed on a second thread while this one parses, so
 //! importing a `.gz` costs about as much as decompressing it.
 
+mod parallel;
 mod pubmed;
 mod record;
 mod text;
 
+pub use parallel::records_parallel;
 pub use pubmed::{normalize_orcid, records, Entry, ParseError, Records};
 pub use record::{AbstractSection, Author, Correction, MeshHeading, OtherAbstract, Pmid, Record};
 pub use text::{first_year, normalize_ws};

@@ -11,6 +11,7 @@
 //! `GeneralRef` events in quick-xml ≥ 0.38: both are collected into the field
 //! being read, so no word and no accented letter is lost.
 
+use std::borrow::Cow;
 use std::io::BufRead;
 
 use quick_xml::events::{BytesRef, BytesStart, Event};
@@ -56,6 +57,12 @@ impl std::error::Error for ParseError {}
 
 /// Parses PubMed XML from `input`, one entry at a time.
 pub fn records<R: BufRead>(input: R) -> Records<R> {
+    records_fragment(input, false)
+}
+
+/// Parses a piece of a PubMed XML document; with `open_end`, the input may
+/// end with the root element still open (the rest follows in another piece).
+pub(crate) fn records_fragment<R: BufRead>(input: R, open_end: bool) -> Records<R> {
     let mut reader = Reader::from_reader(input);
     let config = reader.config_mut();
     config.trim_text(false);
@@ -73,8 +80,8 @@ pub fn records<R: BufRead>(input: R) -> Records<R> {
         capture: None,
         text: String::with_capacity(4096),
         deleted: Vec::new(),
-        ordinal: 0,
         error_text: None,
+        open_end,
     }
 }
 
@@ -96,10 +103,10 @@ pub struct Records<R: BufRead> {
     capture: Option<(Field, usize)>,
     text: String,
     deleted: Vec<Pmid>,
-    /// How many records were started, for errors about a record with no PMID.
-    ordinal: usize,
     /// Text of an `<ERROR>` element, when the input is an E-utilities error.
     error_text: Option<String>,
+    /// The input may end inside the root element (a piece of a document).
+    open_end: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -166,7 +173,6 @@ impl<R: BufRead> Records<R> {
                         &mut self.builder,
                         &mut self.capture,
                         &mut self.text,
-                        &mut self.ordinal,
                         &e,
                     ) {
                         let offset = self.reader.buffer_position();
@@ -178,9 +184,8 @@ impl<R: BufRead> Records<R> {
                         return Some(done);
                     }
                 }
-                Event::Text(t) if self.capture.is_some() => {
-                    self.text.push_str(&t.xml10_content());
-                }
+                // No end-of-line normalisation: white space is collapsed anyway.
+                Event::Text(t) if self.capture.is_some() => self.text.push_str(&t),
                 Event::CData(t) if self.capture.is_some() => {
                     self.text.push_str(&t.xml10_content());
                 }
@@ -224,6 +229,9 @@ impl<R: BufRead> Records<R> {
             };
             return Some(Err(ParseError { offset: 0, pmid: None, message, fatal: true }));
         }
+        if self.open_end && self.skip == 0 && self.stack == [Tag::PubmedArticleSet] {
+            return None;
+        }
         if !self.stack.is_empty() || self.skip > 0 {
             let open = self.stack.last().map(|t| format!("{t:?}")).unwrap_or_default();
             let message =
@@ -243,7 +251,6 @@ impl<R: BufRead> Records<R> {
         b: &mut Builder,
         capture: &mut Option<(Field, usize)>,
         text: &mut String,
-        ordinal: &mut usize,
         e: &BytesStart<'_>,
     ) -> Result<(), String> {
         let name = e.name().0;
@@ -289,7 +296,6 @@ impl<R: BufRead> Records<R> {
         }
         if matches!(tag, Tag::PubmedArticle | Tag::PubmedBookArticle) && *base == usize::MAX {
             *base = stack.len() - 1;
-            *ordinal += 1;
             *b = Builder::default();
             b.record.book = tag == Tag::PubmedBookArticle;
             return Ok(());
@@ -322,7 +328,7 @@ impl<R: BufRead> Records<R> {
                 None
             }
             [PA, MC, Pmid] | [PBA, BD, Pmid] => {
-                b.version = attr(e, "Version").and_then(|v| v.parse().ok()).unwrap_or(1);
+                b.version = attr_cow(e, "Version").and_then(|v| v.parse().ok()).unwrap_or(1);
                 Some(Field::Pmid)
             }
             [PA, MC, DateRevised, Year] => Some(Field::RevYear),
@@ -348,13 +354,13 @@ impl<R: BufRead> Records<R> {
             }
             [PA, MC, Article, Language] | [PBA, BD, Language] => Some(Field::Language),
             [PA, MC, Article, ELocationId] => {
-                (attr(e, "EIdType").as_deref() == Some("doi")).then_some(Field::ElocationDoi)
+                attr_is(e, "EIdType", "doi").then_some(Field::ElocationDoi)
             }
             [PA, MC, Article, Pagination, MedlinePgn] => Some(Field::Pages),
             [PA, MC, Article, PublicationTypeList, PublicationType]
             | [PBA, BD, PublicationType] => Some(Field::PubType),
             [PA, MC, Article, AuthorList] | [PBA, BD, AuthorList] | [PBA, BD, Book, AuthorList] => {
-                b.list = match attr(e, "Type").as_deref() {
+                b.list = match attr_cow(e, "Type").as_deref() {
                     Some("editors") => ListKind::Editors,
                     _ if path.len() == 4 && path[2] == Book => ListKind::BookAuthors,
                     _ => ListKind::Authors,
@@ -374,7 +380,8 @@ impl<R: BufRead> Records<R> {
                 [Suffix] => Some(Field::Suffix),
                 [CollectiveName] => Some(Field::Collective),
                 [Identifier] => {
-                    let orcid = attr(e, "Source").is_some_and(|s| s.eq_ignore_ascii_case("ORCID"));
+                    let orcid =
+                        attr_cow(e, "Source").is_some_and(|s| s.eq_ignore_ascii_case("ORCID"));
                     orcid.then_some(Field::Orcid)
                 }
                 [AffiliationInfo, Affiliation] => Some(Field::Affiliation),
@@ -402,11 +409,11 @@ impl<R: BufRead> Records<R> {
             }
             [PA, MC, MeshHeadingList, MeshHeading, DescriptorName] => {
                 b.heading.ui = attr(e, "UI");
-                b.heading.major |= attr(e, "MajorTopicYN").as_deref() == Some("Y");
+                b.heading.major |= attr_is(e, "MajorTopicYN", "Y");
                 Some(Field::Descriptor)
             }
             [PA, MC, MeshHeadingList, MeshHeading, QualifierName] => {
-                b.heading.major |= attr(e, "MajorTopicYN").as_deref() == Some("Y");
+                b.heading.major |= attr_is(e, "MajorTopicYN", "Y");
                 Some(Field::Qualifier)
             }
             [PA, MC, KeywordList, Keyword] | [PBA, BD, KeywordList, Keyword] => {
@@ -427,7 +434,7 @@ impl<R: BufRead> Records<R> {
             [PA, PubmedData, ArticleIdList, ArticleId]
             | [PBA, BD, ArticleIdList, ArticleId]
             | [PBA, PubmedBookData, ArticleIdList, ArticleId] => {
-                match attr(e, "IdType").as_deref() {
+                match attr_cow(e, "IdType").as_deref() {
                     Some("doi") => Some(Field::ArticleIdDoi),
                     Some("pmc") => Some(Field::Pmc),
                     _ => None,
@@ -461,7 +468,7 @@ impl<R: BufRead> Records<R> {
             Tag::PubmedArticle | Tag::PubmedBookArticle if in_record && self.base == depth - 1 => {
                 self.base = usize::MAX;
                 let b = std::mem::take(&mut self.builder);
-                return Some(b.finish(self.ordinal, self.reader.buffer_position()));
+                return Some(b.finish(self.reader.buffer_position()));
             }
             Tag::DeleteCitation if !in_record => {
                 let pmids = std::mem::take(&mut self.deleted);
@@ -520,13 +527,83 @@ fn section(e: &BytesStart<'_>) -> AbstractSection {
     }
 }
 
-/// The value of attribute `key`, unescaped.
+/// The value of attribute `key`, unescaped. Attribute order and duplicates
+/// are not checked: this runs for every heading and identifier of every
+/// record, and PubMed's XML is generated, not hand-written.
 fn attr(e: &BytesStart<'_>, key: &str) -> Option<String> {
-    e.attributes().flatten().find(|a| a.key.0 == key).map(|a| {
-        a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-            .map(|v| v.into_owned())
-            .unwrap_or_else(|_| a.value.into_owned())
-    })
+    attr_cow(e, key).map(Cow::into_owned)
+}
+
+/// [`attr`] without a copy when the value has no escapes. A direct scan of
+/// the tag's attribute text: quick-xml's attribute iterator costs several
+/// times more, and this runs about 25 times per record.
+fn attr_cow<'a>(e: &'a BytesStart<'_>, key: &str) -> Option<Cow<'a, str>> {
+    let raw = e.attributes_raw();
+    let b = raw.as_bytes();
+    let mut i = 0;
+    loop {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let name_start = i;
+        while i < b.len() && b[i] != b'=' && !b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let name = &raw[name_start..i];
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= b.len() || b[i] != b'=' {
+            return None;
+        }
+        i += 1;
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let quote = *b.get(i)?;
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        let value_start = i + 1;
+        let len = b[value_start..].iter().position(|&c| c == quote)?;
+        i = value_start + len + 1;
+        if name == key {
+            let value = &raw[value_start..value_start + len];
+            return Some(if value.contains('&') {
+                Cow::Owned(unescape(value))
+            } else {
+                Cow::Borrowed(value)
+            });
+        }
+    }
+}
+
+/// Resolves entity and character references in an attribute value.
+fn unescape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        match after.find(';') {
+            Some(semi) => {
+                let name = &after[..semi];
+                push_ref(&mut out, &BytesRef::new(name));
+                rest = &after[semi + 1..];
+            }
+            None => {
+                out.push_str(&rest[amp..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// True when attribute `key` has the value `want`.
+fn attr_is(e: &BytesStart<'_>, key: &str, want: &str) -> bool {
+    attr_cow(e, key).is_some_and(|v| v == want)
 }
 
 /// Which author list an `Author` belongs to.
@@ -655,13 +732,13 @@ impl Builder {
         }
     }
 
-    fn finish(mut self, ordinal: usize, offset: u64) -> Result<Entry, ParseError> {
+    fn finish(mut self, offset: u64) -> Result<Entry, ParseError> {
         let r = &mut self.record;
         if r.pmid.is_empty() {
             return Err(ParseError {
                 offset,
                 pmid: None,
-                message: format!("record {ordinal} in the file has no PMID; it is skipped"),
+                message: "a record without a PMID; it is skipped".into(),
                 fatal: false,
             });
         }
@@ -918,5 +995,29 @@ impl Tag {
             "ERROR" => Error,
             _ => Other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn start(tag: &str) -> BytesStart<'_> {
+        let name_len = tag.find(' ').unwrap_or(tag.len());
+        BytesStart::from_content(tag, name_len)
+    }
+
+    #[test]
+    fn attributes_are_found_by_whole_name_and_unescaped() {
+        let e = start(r#"AbstractText NlmCategory="RESULTS" Label="A &amp; B &#x3b1;""#);
+        assert_eq!(attr(&e, "Label").as_deref(), Some("A & B α"));
+        assert_eq!(attr(&e, "NlmCategory").as_deref(), Some("RESULTS"));
+        let e = start("DescriptorName MajorTopicYN='Y' UI = \"D000001\"");
+        assert!(attr_is(&e, "MajorTopicYN", "Y"));
+        assert_eq!(attr(&e, "UI").as_deref(), Some("D000001"));
+        // `Type` must not match inside `IdType`.
+        let e = start(r#"ArticleId IdType="doi""#);
+        assert_eq!(attr(&e, "Type"), None);
+        assert_eq!(attr(&e, "IdType").as_deref(), Some("doi"));
     }
 }

@@ -2,6 +2,9 @@
 
 /// Collapses every run of white space to one space and trims both ends.
 pub fn normalize_ws(raw: &str) -> String {
+    if is_normal(raw.as_bytes()) {
+        return raw.to_string();
+    }
     let mut out = String::with_capacity(raw.len());
     for word in raw.split_whitespace() {
         if !out.is_empty() {
@@ -10,6 +13,21 @@ pub fn normalize_ws(raw: &str) -> String {
         out.push_str(word);
     }
     out
+}
+
+/// True when `b` is ASCII with no white space but single inner spaces: most
+/// fields are, and need no work.
+fn is_normal(b: &[u8]) -> bool {
+    let mut prev_space = true;
+    for &c in b {
+        match c {
+            b' ' if prev_space => return false,
+            b' ' => prev_space = true,
+            b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x80.. => return false,
+            _ => prev_space = false,
+        }
+    }
+    !prev_space || b.is_empty()
 }
 
 /// The first run of exactly four digits in `s`: `1998 Dec-1999 Jan` → 1998.
@@ -40,6 +58,12 @@ mod tests {
     fn white_space_collapses_and_trims() {
         assert_eq!(normalize_ws("  A\n   <b>  title\t"), "A <b> title");
         assert_eq!(normalize_ws("\n \n"), "");
+        assert_eq!(normalize_ws("plain text"), "plain text");
+        assert_eq!(normalize_ws("trailing "), "trailing");
+        assert_eq!(normalize_ws(" leading"), "leading");
+        assert_eq!(normalize_ws("two  spaces"), "two spaces");
+        assert_eq!(normalize_ws("caf\u{e9}\u{a0} x"), "caf\u{e9} x");
+        assert_eq!(normalize_ws(""), "");
     }
 
     #[test]

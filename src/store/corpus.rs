@@ -10,7 +10,7 @@
 //! by path.
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
@@ -133,8 +133,8 @@ pub enum Stage {
 pub fn stage(ws: &Workspace, src: &Path, now_compact: &str, seq: usize) -> io::Result<Stage> {
     let dir = ws.imports();
     fs::create_dir_all(&dir)?;
+    // Hash first, so a file imported before costs one read and no copy.
     let mut input = fs::File::open(src)?;
-    let mut tmp = tempfile::Builder::new().prefix(".importing-").tempfile_in(&dir)?;
     let mut hasher = blake3::Hasher::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
@@ -143,21 +143,23 @@ pub fn stage(ws: &Workspace, src: &Path, now_compact: &str, seq: usize) -> io::R
             break;
         }
         hasher.update(&buf[..n]);
-        tmp.write_all(&buf[..n])?;
     }
     let hash = hasher.finalize().to_hex();
     let short = &hash.as_str()[..16];
     if let Some(existing) = find_by_hash(ws, short)? {
         return Ok(Stage::AlreadyImported(existing));
     }
-    tmp.as_file().sync_all()?;
+    // The copy is made by the kernel (copy_file_range where it can).
+    let temp = tempfile::Builder::new().prefix(".importing-").tempfile_in(&dir)?.into_temp_path();
+    fs::copy(src, &temp)?;
+    fs::File::open(&temp)?.sync_all()?;
     let original = src.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let safe: String = original
         .chars()
         .map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
         .collect();
     let final_path = dir.join(format!("{now_compact}-{seq:06}-{short}-{safe}"));
-    Ok(Stage::New(Staged { temp: tmp.into_temp_path(), final_path }))
+    Ok(Stage::New(Staged { temp, final_path }))
 }
 
 fn find_by_hash(ws: &Workspace, short: &str) -> io::Result<Option<String>> {

@@ -14,8 +14,7 @@ use tantivy::schema::{
     STRING,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
 };
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, TantivyDocument, Term};
 
@@ -28,6 +27,11 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// baseline file is one or two segments; small enough for the 300 MB peak
 /// RSS target of a baseline import.
 const WRITER_MEMORY: usize = 96 * 1024 * 1024;
+
+/// Indexing threads. Tokenising and building postings is the slowest stage
+/// of an import; two threads keep both cores of a small machine busy while
+/// the parser runs.
+const INDEX_THREADS: usize = 2;
 
 /// Analyzer for title, abstract, keywords and MeSH: words, lower case,
 /// accents folded, English stemming (`centred`/`centered` still differ; the
@@ -98,7 +102,7 @@ fn register_analyzers(index: &Index) {
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
+        .filter(super::stem::CachedStemmer)
         .build();
     let name = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
@@ -161,12 +165,13 @@ impl CorpusIndex {
 
     /// A writer for adding records, with the versions now in the index.
     pub fn writer(&self) -> Result<Applier> {
-        let writer = self.index.writer_with_num_threads(1, WRITER_MEMORY).map_err(|e| {
-            anyhow::anyhow!(
+        let writer =
+            self.index.writer_with_num_threads(INDEX_THREADS, WRITER_MEMORY).map_err(|e| {
+                anyhow::anyhow!(
                 "could not open the index for writing: {e}\n(hint: is another scoper running in \
                  this workspace? If not, run `scoper index --rebuild`)"
             )
-        })?;
+            })?;
         Ok(Applier { writer, fields: self.fields, versions: self.versions()? })
     }
 

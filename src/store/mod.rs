@@ -4,6 +4,7 @@
 pub mod atomic;
 pub mod corpus;
 pub mod index;
+pub mod stem;
 pub mod sync;
 pub mod workspace;
 

@@ -44,6 +44,9 @@ impl std::fmt::Display for FileError {
     }
 }
 
+/// Records handed from the parser thread at a time.
+const BATCH: usize = 256;
+
 /// What one file brought to the working set.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FileReport {
@@ -71,17 +74,25 @@ pub struct SyncReport {
 /// own thread while this one builds index documents.
 pub fn apply_file(applier: &mut Applier, path: &Path, shown: &str) -> Result<FileReport> {
     let input = parse::open(path).with_context(|| format!("could not open {shown}"))?;
-    let (tx, rx) = sync_channel::<Result<Entry, ParseError>>(512);
+    // Entries go across in batches: one channel message per record costs
+    // more in wake-ups than the record costs to parse.
+    let (tx, rx) = sync_channel::<Vec<Result<Entry, ParseError>>>(16);
     let parser = thread::spawn(move || {
-        for item in parse::records(input) {
-            if tx.send(item).is_err() {
-                break;
+        let mut batch = Vec::with_capacity(BATCH);
+        for item in parse::records_parallel(input, parse_workers()) {
+            batch.push(item);
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                if tx.send(full).is_err() {
+                    return;
+                }
             }
         }
+        let _ = tx.send(batch);
     });
     let mut report = FileReport { file: shown.to_string(), ..FileReport::default() };
     let mut faults = Vec::new();
-    for item in rx {
+    for item in rx.into_iter().flatten() {
         match item {
             Ok(Entry::Record(r)) => {
                 report.records += 1;
@@ -108,6 +119,12 @@ pub fn apply_file(applier: &mut Applier, path: &Path, shown: &str) -> Result<Fil
         });
     }
     Ok(report)
+}
+
+/// Threads that parse one file: one per core, at least two (the reader and
+/// the index writer overlap with them anyway).
+fn parse_workers() -> usize {
+    thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(2, 8)
 }
 
 fn load_state(ws: &Workspace) -> Option<IndexState> {
