@@ -8,6 +8,8 @@
 #   gunzip  `gzip -dc` of the .gz alone
 #   import  `scoper import` of the .xml and of the .gz, index included
 #   pp      pubmed_parser 0.5.1's parse_medline_xml (Python), once
+#   index   `scoper index --rebuild` of a workspace holding the file
+#   tag     `scoper tag` of that workspace with the full framework
 # Each timing is the median of RUNS runs (default 5); peak RSS is the max.
 #
 # Usage: benches/ingest.sh [RUNS]     (needs network access to PyPI once)
@@ -75,6 +77,12 @@ run_cmd gunzip sh -c "gzip -dc '$GZ' > /dev/null"
 run_import import "$XML"
 run_import import_gz "$GZ"
 
+# Tagging the same records with the full framework, against indexing them.
+TAGWS=$(mktemp -d); "$SCOPER" init "$TAGWS" >/dev/null; "$SCOPER" --dir "$TAGWS" import "$XML" >/dev/null
+run_cmd index "$SCOPER" --dir "$TAGWS" index --rebuild
+run_cmd tag "$SCOPER" --dir "$TAGWS" tag
+rm -rf "$TAGWS"
+
 # pubmed_parser in a throwaway virtualenv, once (it takes about a minute).
 VENV=target/bench-venv
 if [ ! -x "$VENV/bin/python" ]; then
@@ -88,10 +96,12 @@ assert n == 30000, n
 
 MB=$(python3 -c "import os; print(os.path.getsize('$XML') / 1e6)")
 python3 - "$MB" "${T[bare]}" "${T[parse]}" "${T[gz]}" "${T[gunzip]}" "${T[import]}" "${T[import_gz]}" "${T[pp]}" \
-  "${R[parse]}" "${R[import]}" "${R[import_gz]}" "${R[pp]}" <<'PY'
+  "${R[parse]}" "${R[import]}" "${R[import_gz]}" "${R[pp]}" "${T[index]}" "${T[tag]}" "${R[index]}" "${R[tag]}" <<'PY'
 import sys
 mb, bare, parse, gz, gunzip, imp, imp_gz, pp = map(float, sys.argv[1:9])
 r_parse, r_imp, r_imp_gz, r_pp = (int(x) / 1024 for x in sys.argv[9:13])
+index, tag = map(float, sys.argv[13:15])
+r_index, r_tag = (int(x) / 1024 for x in sys.argv[15:17])
 rows = [
     ("bare quick-xml event loop", bare, f"{mb / bare:.0f} MB/s", ""),
     ("scoper parse (.xml)", parse, f"{mb / parse:.0f} MB/s", f"peak RSS {r_parse:.1f} MB"),
@@ -100,6 +110,8 @@ rows = [
     ("scoper import (.xml), index included", imp, f"{30000 / imp:.0f} records/s", f"peak RSS {r_imp:.0f} MB"),
     ("scoper import (.xml.gz), index included", imp_gz, "", f"peak RSS {r_imp_gz:.0f} MB"),
     ("pubmed_parser parse_medline_xml (.xml.gz)", pp, f"{30000 / pp:.0f} records/s", f"peak RSS {r_pp:.0f} MB"),
+    ("scoper index --rebuild (30,000 records)", index, "", f"peak RSS {r_index:.0f} MB"),
+    ("scoper tag (full framework)", tag, "", f"peak RSS {r_tag:.0f} MB"),
 ]
 print("| what | median s | rate | memory |")
 print("|---|---|---|---|")
@@ -114,4 +126,5 @@ print(f"| parse of .gz ÷ gzip -dc | {gz / gunzip:.2f}× | ≤ 1.2× |")
 print(f"| import of .gz ÷ gzip -dc | {imp_gz / gunzip:.2f}× | ≤ 1.2× |")
 print(f"| import (index included) ÷ bare loop | {imp / bare:.2f}× | ≤ 3× |")
 print(f"| import peak RSS | {r_imp:.0f} MB | ≤ 300 MB |")
+print(f"| tagging ÷ indexing the same records | {tag / index:.2f}× | ≤ 0.5× |")
 PY

@@ -61,6 +61,18 @@ pub enum Command {
         /// The record's PMID.
         pmid: String,
     },
+    /// Tag every record with the concepts of the framework; print the concept map.
+    Tag {
+        /// The framework file (default: [framework] file in scoper.toml).
+        #[arg(long, value_name = "FILE")]
+        framework: Option<PathBuf>,
+        /// Only check the framework file: every query must be valid.
+        #[arg(long, conflicts_with = "eval")]
+        check: bool,
+        /// Measure the framework on a gold set: precision and recall per element.
+        #[arg(long, value_name = "GOLD")]
+        eval: Option<PathBuf>,
+    },
     /// Write records out.
     Export {
         /// The format: jsonl (every record in the working set, one JSON object a line).

@@ -15,6 +15,15 @@ pub struct Protocol {
     pub eligibility: Eligibility,
     #[serde(default)]
     pub screening: Screening,
+    /// `[framework] file = "queries/lhs-framework.toml"`.
+    #[serde(default)]
+    pub framework: Option<FrameworkRef>,
+}
+
+/// Which framework the review charts against.
+#[derive(Debug, Default, Deserialize)]
+pub struct FrameworkRef {
+    pub file: std::path::PathBuf,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -71,6 +80,7 @@ mod tests {
         assert!(p.review.title.contains("learning health"));
         assert!(!p.screening.exclusion_reasons.is_empty());
         assert!(!p.eligibility.population.is_empty());
+        assert!(p.framework.unwrap().file.ends_with("lhs-framework.toml"));
     }
 
     #[test]

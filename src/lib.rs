@@ -4,11 +4,14 @@
 //!
 //! ```text
 //! PubMed XML ──parse──▶ Record ──store (corpus/ + tantivy)──▶ find / show / export
+//!                                        │
+//!            Framework (concepts as queries) ──tag──▶ ConceptHit (with spans)
 //! ```
 //!
 //! - [`parse`]: PubMed XML (`impl BufRead`) → [`parse::Record`]s; pure.
 //! - [`store`]: the workspace, `corpus/` (primary data, as received) and the
 //!   index in `.scoper/` (derived; rebuilt from `corpus/` at will).
+//! - [`tag`]: a framework's concepts → `ConceptHit`s over the index.
 //! - [`commands`]: one file per subcommand; [`cli`] holds the raw flags.
 //! - [`config`]: the protocol, `scoper.toml`.
 //! - [`report`]: what the commands print.
@@ -20,6 +23,7 @@ pub mod config;
 pub mod parse;
 pub mod report;
 pub mod store;
+pub mod tag;
 
 /// Runs one command; returns the process exit code (0 success, 1 failure).
 pub fn run(cli: cli::Cli) -> anyhow::Result<i32> {

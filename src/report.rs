@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::parse::Record;
+use crate::tag::ConceptHit;
 
 /// Buffered standard output.
 pub fn out() -> io::BufWriter<io::StdoutLock<'static>> {
@@ -64,27 +65,45 @@ pub fn print_record(w: &mut impl Write, r: &Record) -> io::Result<()> {
     }
     writeln!(w)?;
     if r.has_abstract() {
-        for s in &r.abstract_sections {
-            match s.label.as_deref().filter(|l| !l.is_empty()) {
-                Some(l) => writeln!(w, "{l}: {}", s.text)?,
-                None => writeln!(w, "{}", s.text)?,
-            }
-        }
+        writeln!(w, "{}", r.field_text("abstract").unwrap_or_default())?;
     } else {
         writeln!(w, "(no abstract)")?;
     }
     writeln!(w)?;
     if !r.mesh.is_empty() {
-        writeln!(w, "MeSH: {}", r.mesh.join("; "))?;
+        writeln!(w, "MeSH: {}", r.field_text("mesh").unwrap_or_default())?;
     }
     if !r.keywords.is_empty() {
-        writeln!(w, "Keywords: {}", r.keywords.join("; "))?;
+        writeln!(w, "Keywords: {}", r.field_text("keyword").unwrap_or_default())?;
     }
     for c in &r.corrections {
         if c.kind.starts_with("Retraction") || c.kind.starts_with("Erratum") {
             let pmid = c.pmid.as_deref().map(|p| format!(" (PMID {p})")).unwrap_or_default();
             writeln!(w, "{}: {}{pmid}", c.kind, c.source.as_deref().unwrap_or(""))?;
         }
+    }
+    Ok(())
+}
+
+/// The concepts of a record, each with the words that are its evidence.
+pub fn print_concepts(w: &mut impl Write, r: &Record, hits: &[ConceptHit]) -> io::Result<()> {
+    if hits.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "Concepts:")?;
+    for h in hits {
+        let text: Vec<char> = r.field_text(&h.field).unwrap_or_default().chars().collect();
+        let quotes: Vec<String> = h
+            .spans
+            .iter()
+            .map(|[a, b]| {
+                format!(
+                    "\"{}\"",
+                    text[(*a).min(text.len())..(*b).min(text.len())].iter().collect::<String>()
+                )
+            })
+            .collect();
+        writeln!(w, "  {}/{} ({}): {}", h.element, h.concept, h.field, quotes.join(", "))?;
     }
     Ok(())
 }

@@ -296,10 +296,10 @@ fn the_shipped_workspace_runs_offline() {
     // A copy of the repository's workspace, so the test leaves no .scoper/ behind.
     let ws = tempfile::tempdir().unwrap();
     let repo = common::repo();
-    fs::copy(repo.join("scoper.toml"), ws.path().join("scoper.toml")).unwrap();
-    fs::create_dir_all(ws.path().join("corpus/demo")).unwrap();
-    fs::copy(repo.join("corpus/demo/lhs-demo.xml"), ws.path().join("corpus/demo/lhs-demo.xml"))
-        .unwrap();
+    for f in ["scoper.toml", "queries/lhs-framework.toml", "corpus/demo/lhs-demo.xml"] {
+        fs::create_dir_all(ws.path().join(f).parent().unwrap()).unwrap();
+        fs::copy(repo.join(f), ws.path().join(f)).unwrap();
+    }
     let out = scoper(ws.path(), &["run", "--offline"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let s = text(&out.stdout);
@@ -307,10 +307,13 @@ fn the_shipped_workspace_runs_offline() {
     assert!(s.contains("records: 67"), "{s}");
     assert!(s.contains("without abstract: 1"), "{s}");
     assert!(s.contains("Learning Health System"), "{s}");
+    assert!(s.contains("concept map"), "{s}");
+    assert!(s.contains("Pillars and accelerators"), "{s}");
     let (code, v) = scoper_json(ws.path(), &["run", "--offline"]);
     assert_eq!(code, 0);
     assert_eq!(v["summary"]["records"], 67);
     assert_eq!(v["summary"]["first_year"], 2012);
+    assert_eq!(v["concepts"]["records"], 67);
     let (_, r) = scoper_json(ws.path(), &["show", "990000001"]);
     assert_eq!(r["authors"][2]["last"], "Hernández");
     // Every demo PMID is synthetic.

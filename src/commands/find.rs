@@ -2,16 +2,41 @@
 
 use std::io::Write;
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use serde_json::json;
+use tantivy::query::{BooleanQuery, Occur, Query};
 
-use super::current_index;
+use super::{current_index, workspace_framework};
 use crate::report::{one_line, out};
 use crate::store::Workspace;
+use crate::tag::store::current_tags;
 
 pub fn run(ws: &Workspace, query: &str, limit: usize, json: bool) -> Result<i32> {
     let index = current_index(ws)?;
-    let (total, hits) = index.search(query, limit)?;
+    let (concepts, rest) = split_concepts(query);
+    let (total, hits) = if concepts.is_empty() {
+        index.search(query, limit)?
+    } else {
+        let Some(framework) = workspace_framework(ws)? else {
+            bail!("concept:{} needs a framework: scoper.toml has no [framework] file", concepts[0]);
+        };
+        let tags = current_tags(ws, &index, &framework)?;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for c in &concepts {
+            let Some(sel) = tags.resolve(c) else {
+                bail!(
+                    "no concept or element {c:?} in {}\n(hint: one of {})",
+                    tags.framework,
+                    tags.ids().join(", ")
+                );
+            };
+            clauses.push((Occur::Must, index.pmid_set_query(tags.pmids(&sel))));
+        }
+        if !rest.trim().is_empty() {
+            clauses.push((Occur::Must, index.parse_query(&rest)?));
+        }
+        index.search_query(&BooleanQuery::new(clauses), limit)?
+    };
     let mut w = out();
     if json {
         let rows: Vec<_> = hits
@@ -37,4 +62,30 @@ pub fn run(ws: &Workspace, query: &str, limit: usize, json: bool) -> Result<i32>
     }
     w.flush()?;
     Ok(0)
+}
+
+/// Takes the `concept:ID` filters out of a query: (the ids, the rest).
+fn split_concepts(query: &str) -> (Vec<String>, String) {
+    let mut ids = Vec::new();
+    let mut rest = Vec::new();
+    for word in query.split_whitespace() {
+        match word.strip_prefix("concept:") {
+            Some(id) if !id.is_empty() => ids.push(id.trim_matches('"').to_string()),
+            _ => rest.push(word),
+        }
+    }
+    (ids, rest.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concept_filters_are_taken_out_of_the_query() {
+        let (ids, rest) = split_concepts("concept:equity rural concept:outcomes AND year:2020");
+        assert_eq!(ids, ["equity", "outcomes"]);
+        assert_eq!(rest, "rural AND year:2020");
+        assert_eq!(split_concepts("plain words"), (vec![], "plain words".to_string()));
+    }
 }

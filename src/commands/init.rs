@@ -12,6 +12,8 @@ use crate::store::atomic::write_atomic;
 const PROTOCOL_TEMPLATE: &str = include_str!("../templates/scoper.toml");
 /// An example saved search.
 const QUERY_TEMPLATE: &str = include_str!("../templates/query.toml");
+/// The default framework: the learning-health-system framework.
+const FRAMEWORK: &str = include_str!("../../queries/lhs-framework.toml");
 
 pub fn run(dir: &Path, json: bool) -> Result<i32> {
     let protocol = dir.join("scoper.toml");
@@ -29,6 +31,10 @@ pub fn run(dir: &Path, json: bool) -> Result<i32> {
     let example = dir.join("queries").join("example.toml");
     if !example.exists() {
         write_atomic(&example, QUERY_TEMPLATE.as_bytes())?;
+    }
+    let framework = dir.join("queries").join("lhs-framework.toml");
+    if !framework.exists() {
+        write_atomic(&framework, FRAMEWORK.as_bytes())?;
     }
     let ignore = dir.join(".gitignore");
     if !ignore.exists() {

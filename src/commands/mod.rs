@@ -8,6 +8,7 @@ mod index;
 mod init;
 mod run;
 mod show;
+mod tag;
 
 use anyhow::Result;
 
@@ -31,9 +32,26 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
             find::run(&Workspace::open(&root)?, &query.join(" "), limit, json)
         }
         Command::Show { pmid } => show::run(&Workspace::open(&root)?, &pmid, json),
+        Command::Tag { framework, check, eval } => {
+            let mode = match (check, eval) {
+                (true, _) => tag::Mode::Check,
+                (false, Some(gold)) => tag::Mode::Eval(gold),
+                (false, None) => tag::Mode::Tag,
+            };
+            tag::run(&root, framework.as_deref(), mode, json)
+        }
         Command::Export { format, out } => {
             export::run(&Workspace::open(&root)?, format, out.as_deref())
         }
+    }
+}
+
+/// The framework the workspace names in scoper.toml, if any.
+fn workspace_framework(ws: &Workspace) -> Result<Option<crate::tag::Framework>> {
+    let protocol = crate::config::Protocol::load(&ws.protocol())?;
+    match protocol.framework {
+        Some(f) => Ok(Some(crate::tag::Framework::load(&ws.root().join(f.file))?)),
+        None => Ok(None),
     }
 }
 

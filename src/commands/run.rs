@@ -1,6 +1,7 @@
 //! `scoper run [--offline]`: the main job. Today: bring the index up to date
-//! with corpus/ and summarise the working set. Searching PubMed, tagging,
-//! screening and exports join as they are built.
+//! with corpus/, tag the records with the framework, summarise the working
+//! set and print the concept map. Searching PubMed, screening and exports
+//! join as they are built.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -9,11 +10,14 @@ use std::time::Instant;
 use anyhow::Result;
 use serde_json::json;
 
+use super::workspace_framework;
 use crate::config::Protocol;
 use crate::report::{out, CorpusSummary};
 use crate::store::corpus::corpus_files;
 use crate::store::sync::sync;
 use crate::store::Workspace;
+use crate::tag::store::current_tags;
+use crate::tag::ConceptMap;
 
 pub fn run(ws: &Workspace, offline: bool, json: bool) -> Result<i32> {
     let started = Instant::now();
@@ -33,6 +37,10 @@ pub fn run(ws: &Workspace, offline: bool, json: bool) -> Result<i32> {
         Ok(())
     })?;
     summary.finish(mesh, 10);
+    let map = match workspace_framework(ws)? {
+        Some(f) => Some(ConceptMap::of(&current_tags(ws, &index, &f)?)),
+        None => None,
+    };
     let errors: Vec<_> = report.files.iter().flat_map(|f| f.errors.iter()).collect();
     let mut w = out();
     if json {
@@ -42,6 +50,7 @@ pub fn run(ws: &Workspace, offline: bool, json: bool) -> Result<i32> {
             "files_indexed": report.files.len(),
             "rebuilt": report.rebuilt,
             "summary": summary,
+            "concepts": map,
             "errors": errors,
         });
         writeln!(w, "{}", serde_json::to_string_pretty(&v)?)?;
@@ -60,6 +69,10 @@ pub fn run(ws: &Workspace, offline: bool, json: bool) -> Result<i32> {
     };
     writeln!(w, "corpus: {files} file(s); {indexed}")?;
     summary.print(&mut w)?;
+    match &map {
+        Some(m) => m.print(&mut w)?,
+        None => writeln!(w, "no framework in scoper.toml: records not tagged")?,
+    }
     writeln!(w, "done in {:.2}s", started.elapsed().as_secs_f64())?;
     Ok(0)
 }

@@ -4,9 +4,10 @@ use std::io::Write;
 
 use anyhow::{bail, Result};
 
-use super::current_index;
-use crate::report::{out, print_record};
+use super::{current_index, workspace_framework};
+use crate::report::{out, print_concepts, print_record};
 use crate::store::Workspace;
+use crate::tag::store::{current_tags, saved_tags};
 
 pub fn run(ws: &Workspace, pmid: &str, json: bool) -> Result<i32> {
     let pmid = pmid.trim();
@@ -20,11 +21,25 @@ pub fn run(ws: &Workspace, pmid: &str, json: bool) -> Result<i32> {
              `scoper import FILE` adds records)"
         );
     };
+    let tags =
+        workspace_framework(ws).and_then(|f| f.map(|f| current_tags(ws, &index, &f)).transpose());
+    let hits = match tags {
+        Ok(Some(t)) => t.of(pmid).to_vec(),
+        Ok(None) => Vec::new(),
+        // A broken framework file does not hide the tags already made.
+        Err(e) => {
+            eprintln!("warning: {e:#}\n(showing the concepts of the last successful tagging run)");
+            saved_tags(ws).map(|t| t.of(pmid).to_vec()).unwrap_or_default()
+        }
+    };
     let mut w = out();
     if json {
-        writeln!(w, "{}", serde_json::to_string_pretty(&record)?)?;
+        let mut v = serde_json::to_value(&record)?;
+        v["concepts"] = serde_json::to_value(&hits)?;
+        writeln!(w, "{}", serde_json::to_string_pretty(&v)?)?;
     } else {
         print_record(&mut w, &record)?;
+        print_concepts(&mut w, &record, &hits)?;
     }
     w.flush()?;
     Ok(0)

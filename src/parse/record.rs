@@ -150,6 +150,28 @@ impl Record {
         out
     }
 
+    /// The text of a field as `scoper show` prints it, which the spans of
+    /// concept hits point into: `title`; `abstract` (one line a section,
+    /// `LABEL: text`); `keyword` and `mesh` (the terms joined by "; ").
+    pub fn field_text(&self, field: &str) -> Option<String> {
+        match field {
+            "title" => Some(self.title.clone()),
+            "abstract" => Some(
+                self.abstract_sections
+                    .iter()
+                    .map(|s| match s.label.as_deref().filter(|l| !l.is_empty()) {
+                        Some(l) => format!("{l}: {}", s.text),
+                        None => s.text.clone(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            ),
+            "keyword" => Some(self.keywords.join("; ")),
+            "mesh" => Some(self.mesh.join("; ")),
+            _ => None,
+        }
+    }
+
     /// True when the record has no abstract text at all.
     pub fn has_abstract(&self) -> bool {
         self.abstract_sections.iter().any(|s| !s.text.is_empty())

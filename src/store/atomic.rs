@@ -10,11 +10,24 @@ use std::path::Path;
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    let mut tmp = temp_builder().tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir)
+}
+
+/// Temporary files readable by others, like any file the user writes
+/// (tempfile's default is owner-only).
+fn temp_builder() -> tempfile::Builder<'static, 'static> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(".tmp-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(fs::Permissions::from_mode(0o644));
+    }
+    b
 }
 
 /// Flushes a directory entry (a rename or a new file) to disk.
@@ -35,7 +48,7 @@ pub fn write_atomic_with(
 ) -> anyhow::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
-    let tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    let tmp = temp_builder().tempfile_in(dir)?;
     let mut w = io::BufWriter::new(tmp);
     fill(&mut w)?;
     let tmp = w.into_inner().map_err(|e| e.into_error())?;

@@ -146,6 +146,41 @@ impl CorpusIndex {
         Ok(CorpusIndex { index, fields })
     }
 
+    /// An empty index in memory, with the same schema and analyzers (for
+    /// checking queries, and for the tagging evaluation).
+    pub fn in_ram() -> CorpusIndex {
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        register_analyzers(&index);
+        CorpusIndex { index, fields }
+    }
+
+    /// The tantivy index.
+    pub fn tantivy(&self) -> &Index {
+        &self.index
+    }
+
+    /// A searcher over the committed state.
+    pub fn searcher(&self) -> Result<tantivy::Searcher> {
+        Ok(self.reader()?.searcher())
+    }
+
+    /// The analyzer of the text fields (title, abstract, keyword, mesh).
+    pub fn text_analyzer(&self) -> TextAnalyzer {
+        self.index.tokenizers().get(TEXT_ANALYZER).expect("registered analyzer")
+    }
+
+    /// A query parser over `fields` (names), all words required.
+    pub fn query_parser(&self, fields: &[&str]) -> QueryParser {
+        let fields = fields
+            .iter()
+            .map(|n| self.index.schema().get_field(n).expect("field in schema"))
+            .collect();
+        let mut parser = QueryParser::for_index(&self.index, fields);
+        parser.set_conjunction_by_default();
+        parser
+    }
+
     /// Opens the index in `dir`.
     pub fn open(dir: &Path) -> Result<CorpusIndex> {
         let index = Index::open_in_dir(dir)
@@ -213,7 +248,8 @@ impl CorpusIndex {
         }
     }
 
-    fn record_at(&self, searcher: &tantivy::Searcher, addr: DocAddress) -> Result<Record> {
+    /// The record stored at `addr`.
+    pub fn record_at(&self, searcher: &tantivy::Searcher, addr: DocAddress) -> Result<Record> {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let json = doc.get_first(self.fields.record).and_then(|v| v.as_str()).unwrap_or("{}");
         serde_json::from_str(json).context("a record stored in the index is unreadable")
@@ -222,13 +258,7 @@ impl CorpusIndex {
     /// Parses a query in tantivy syntax over the default fields; all words
     /// must match unless the query says `OR`.
     pub fn parse_query(&self, query: &str) -> Result<Box<dyn tantivy::query::Query>> {
-        let defaults = DEFAULT_FIELDS
-            .iter()
-            .map(|n| self.index.schema().get_field(n).expect("default field in schema"))
-            .collect();
-        let mut parser = QueryParser::for_index(&self.index, defaults);
-        parser.set_conjunction_by_default();
-        parser.parse_query(query).map_err(|e| {
+        self.query_parser(&DEFAULT_FIELDS).parse_query(query).map_err(|e| {
             anyhow::anyhow!(
                 "could not read the query {query:?}: {e}\n(hint: words, \"a phrase\", field:word \
                  with the fields title, abstract, keyword, mesh, author, journal, year, pmid, doi, \
@@ -239,15 +269,46 @@ impl CorpusIndex {
 
     /// The best `limit` matches of `query`, and how many records match in all.
     pub fn search(&self, query: &str, limit: usize) -> Result<(usize, Vec<(f32, Record)>)> {
-        let q = self.parse_query(query)?;
+        self.search_query(self.parse_query(query)?.as_ref(), limit)
+    }
+
+    /// [`search`](Self::search) with a query already built.
+    pub fn search_query(
+        &self,
+        q: &dyn tantivy::query::Query,
+        limit: usize,
+    ) -> Result<(usize, Vec<(f32, Record)>)> {
         let searcher = self.reader()?.searcher();
         let (top, count) =
-            searcher.search(&q, &(TopDocs::with_limit(limit.max(1)).order_by_score(), Count))?;
+            searcher.search(q, &(TopDocs::with_limit(limit.max(1)).order_by_score(), Count))?;
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top.into_iter().take(limit) {
             out.push((score, self.record_at(&searcher, addr)?));
         }
         Ok((count, out))
+    }
+
+    /// A query matching exactly the records with these PMIDs.
+    pub fn pmid_set_query<'a>(
+        &self,
+        pmids: impl IntoIterator<Item = &'a str>,
+    ) -> Box<dyn tantivy::query::Query> {
+        let terms = pmids.into_iter().map(|p| Term::from_field_text(self.fields.pmid, p));
+        Box::new(tantivy::query::TermSetQuery::new(terms))
+    }
+
+    /// Calls `f` with the PMID of every record of the working set.
+    pub fn for_each_pmid(&self, mut f: impl FnMut(&str)) -> Result<()> {
+        let searcher = self.reader()?.searcher();
+        for seg in searcher.segment_readers() {
+            let pmids = seg.fast_fields().u64("pmid_n")?;
+            for doc in seg.doc_ids_alive() {
+                if let Some(p) = pmids.first(doc) {
+                    f(&p.to_string());
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Calls `f` with every record of the working set, in PMID order.

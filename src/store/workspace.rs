@@ -68,6 +68,11 @@ impl Workspace {
         self.derived().join("index-state.json")
     }
 
+    /// Concept hits of the working set.
+    pub fn tags(&self) -> PathBuf {
+        self.derived().join("tags.json")
+    }
+
     /// `path` relative to the workspace root, with `/` separators, for
     /// messages and state files.
     pub fn relative(&self, path: &Path) -> String {

@@ -1,0 +1,365 @@
+//! `Matcher`: a framework's queries, compiled against the index, and the
+//! tagging run that turns them into `ConceptHit`s with their evidence.
+//!
+//! Retrieval is the index's: each concept's queries run as one tantivy
+//! query, so the cost grows with the records that match, not with the
+//! corpus. Evidence is then found in the matched records only: the fields
+//! are tokenised with the index's own analyzer and the query's words and
+//! phrases located, giving character spans into the text `scoper show`
+//! prints. A match inside an `exclude` phrase is not evidence; a record
+//! with no evidence left is not tagged.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::{bail, Result};
+use serde::{Deserialize, Serialize};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::Field;
+use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+use tantivy::DocAddress;
+
+use super::framework::{Framework, Located};
+use crate::parse::Record;
+use crate::store::CorpusIndex;
+
+/// The fields concept queries search, and that spans point into.
+pub const TAG_FIELDS: [&str; 4] = ["title", "abstract", "keyword", "mesh"];
+
+/// One concept found in one field of one record, with the evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConceptHit {
+    pub element: String,
+    pub concept: String,
+    pub field: String,
+    /// `[start, end)` character offsets into the field's text as `show`
+    /// prints it.
+    pub spans: Vec<[usize; 2]>,
+    /// The BM25 score of the concept's query for the record.
+    pub score: f32,
+}
+
+/// A word or phrase to locate: the analysed terms, in order.
+#[derive(Debug, Clone, PartialEq)]
+struct Pattern {
+    field: usize,
+    terms: Vec<String>,
+    /// For a `words` entry: the word as written (lower case, accents
+    /// folded), which the token must be, not only share its stem.
+    exact: Option<String>,
+}
+
+struct CompiledConcept {
+    element: String,
+    id: String,
+    query: Box<dyn Query>,
+    patterns: Vec<Pattern>,
+    exclusions: Vec<Pattern>,
+}
+
+/// A framework ready to run against an index.
+pub struct Matcher {
+    concepts: Vec<CompiledConcept>,
+    fields: Vec<Field>,
+}
+
+/// Everything a tagging run found.
+#[derive(Debug, Default)]
+pub struct Tagged {
+    /// PMID → hits, for the records with at least one concept.
+    pub hits: BTreeMap<String, Vec<ConceptHit>>,
+    /// Records in the working set.
+    pub records: usize,
+    /// PMIDs of the records with no concept.
+    pub untagged: Vec<String>,
+}
+
+impl Matcher {
+    /// Checks and compiles every query of `framework` against `index`'s
+    /// schema. An error names the file, line, concept and query.
+    pub fn compile(framework: &Framework, index: &CorpusIndex) -> Result<Matcher> {
+        let parser = index.query_parser(&TAG_FIELDS);
+        let schema = index.tantivy().schema();
+        let fields: Vec<Field> =
+            TAG_FIELDS.iter().map(|n| schema.get_field(n).expect("tag field")).collect();
+        let shown = framework.path.display();
+        let parse = |concept: &str, q: &Located| -> Result<Box<dyn Query>> {
+            let parsed = parser.parse_query(&q.text).map_err(|e| {
+                anyhow::anyhow!(
+                    "{shown}, line {}: concept {concept:?}: the query {:?} cannot be read: {e}\n\
+                     (hint: fields are {}; quote phrases; AND, OR, NOT)",
+                    q.line,
+                    q.text,
+                    TAG_FIELDS.join(", ")
+                )
+            })?;
+            let mut bad = None;
+            parsed.query_terms(&mut |term, _| {
+                if !fields.contains(&term.field()) {
+                    bad = Some(schema.get_field_name(term.field()).to_string());
+                }
+            });
+            if let Some(f) = bad {
+                bail!(
+                    "{shown}, line {}: concept {concept:?}: the query {:?} searches the field \
+                     {f:?}; concept queries search {} only",
+                    q.line,
+                    q.text,
+                    TAG_FIELDS.join(", ")
+                );
+            }
+            Ok(parsed)
+        };
+        let mut concepts = Vec::new();
+        for (element, concept) in framework.concepts() {
+            let mut clauses = Vec::new();
+            let mut patterns = Vec::new();
+            for q in &concept.queries {
+                let parsed = parse(&concept.id, q)?;
+                collect_patterns(parsed.as_ref(), &fields, &mut patterns);
+                clauses.push((Occur::Should, parsed));
+            }
+            let mut analyzer = index.text_analyzer();
+            for word in &concept.words {
+                let surface = fold(&word.text);
+                if surface.is_empty() || surface.contains(char::is_whitespace) {
+                    bail!(
+                        "{shown}, line {}: concept {:?}: {:?} in words is not one word \
+                         (hint: put phrases in queries)",
+                        word.line,
+                        concept.id,
+                        word.text
+                    );
+                }
+                // Found through its stem in every tag field, kept when the
+                // token is the word itself.
+                let stem =
+                    tokenize(&mut analyzer, &surface).pop().map(|t| t.text).unwrap_or_default();
+                for (f, field) in fields.iter().enumerate() {
+                    let term = tantivy::Term::from_field_text(*field, &stem);
+                    clauses.push((
+                        Occur::Should,
+                        Box::new(TermQuery::new(
+                            term,
+                            tantivy::schema::IndexRecordOption::WithFreqs,
+                        )),
+                    ));
+                    patterns.push(Pattern {
+                        field: f,
+                        terms: vec![stem.clone()],
+                        exact: Some(surface.clone()),
+                    });
+                }
+            }
+            let mut exclusions = Vec::new();
+            for q in &concept.exclude {
+                collect_patterns(parse(&concept.id, q)?.as_ref(), &fields, &mut exclusions);
+            }
+            patterns.dedup();
+            concepts.push(CompiledConcept {
+                element: element.id.clone(),
+                id: concept.id.clone(),
+                query: Box::new(BooleanQuery::new(clauses)),
+                patterns,
+                exclusions,
+            });
+        }
+        Ok(Matcher { concepts, fields })
+    }
+
+    /// Tags every record of `index`.
+    pub fn tag(&self, index: &CorpusIndex) -> Result<Tagged> {
+        let searcher = index.searcher()?;
+        let total = searcher.num_docs() as usize;
+        // Record → the concepts whose query it matches, with the score.
+        let mut matched: BTreeMap<DocAddress, Vec<(usize, f32)>> = BTreeMap::new();
+        if total > 0 {
+            for (i, c) in self.concepts.iter().enumerate() {
+                let top =
+                    searcher.search(&c.query, &TopDocs::with_limit(total).order_by_score())?;
+                for (score, addr) in top {
+                    matched.entry(addr).or_default().push((i, score));
+                }
+            }
+        }
+        let mut analyzer = index.text_analyzer();
+        let mut tagged = Tagged { records: total, ..Tagged::default() };
+        for (addr, concepts) in matched {
+            let record = index.record_at(&searcher, addr)?;
+            let hits = self.evidence(&record, &concepts, &mut analyzer);
+            if !hits.is_empty() {
+                tagged.hits.insert(record.pmid.clone(), hits);
+            }
+        }
+        index.for_each_pmid(|pmid| {
+            if !tagged.hits.contains_key(pmid) {
+                tagged.untagged.push(pmid.to_string());
+            }
+        })?;
+        Ok(tagged)
+    }
+
+    /// The hits of one record for the concepts its fields matched.
+    fn evidence(
+        &self,
+        record: &Record,
+        concepts: &[(usize, f32)],
+        analyzer: &mut TextAnalyzer,
+    ) -> Vec<ConceptHit> {
+        let mut tokens: HashMap<usize, Vec<Tok>> = HashMap::new();
+        let mut hits = Vec::new();
+        for &(i, score) in concepts {
+            let c = &self.concepts[i];
+            for (f, name) in TAG_FIELDS.iter().enumerate() {
+                if !c.patterns.iter().any(|p| p.field == f) {
+                    continue;
+                }
+                let toks = tokens.entry(f).or_insert_with(|| {
+                    tokenize(analyzer, &record.field_text(name).unwrap_or_default())
+                });
+                let excluded: Vec<[usize; 2]> = c
+                    .exclusions
+                    .iter()
+                    .filter(|p| p.field == f)
+                    .flat_map(|p| occurrences(toks, p))
+                    .collect();
+                let spans: Vec<[usize; 2]> = c
+                    .patterns
+                    .iter()
+                    .filter(|p| p.field == f)
+                    .flat_map(|p| occurrences(toks, p))
+                    .filter(|s| !excluded.iter().any(|x| s[0] < x[1] && x[0] < s[1]))
+                    .collect();
+                if spans.is_empty() {
+                    continue;
+                }
+                let spans = merge(spans);
+                hits.push(ConceptHit {
+                    element: c.element.clone(),
+                    concept: c.id.clone(),
+                    field: name.to_string(),
+                    spans,
+                    score,
+                });
+            }
+        }
+        hits
+    }
+
+    /// The fields concept queries may use.
+    pub fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+}
+
+/// A token of a field's text: its analysed form, the word as written
+/// (folded), and character offsets.
+struct Tok {
+    text: String,
+    surface: String,
+    position: usize,
+    start: usize,
+    end: usize,
+}
+
+fn tokenize(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Tok> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    // Byte offsets → character offsets, walking forward once.
+    let mut chars = 0;
+    let mut byte = 0;
+    let mut to_chars = |b: usize| {
+        chars += text[byte..b].chars().count();
+        byte = b;
+        chars
+    };
+    while stream.advance() {
+        let t = stream.token();
+        let surface = fold(&text[t.offset_from..t.offset_to]);
+        let start = to_chars(t.offset_from);
+        let end = to_chars(t.offset_to);
+        out.push(Tok { text: t.text.clone(), surface, position: t.position, start, end });
+    }
+    out
+}
+
+/// Where `p` occurs as consecutive tokens, as character spans.
+fn occurrences(toks: &[Tok], p: &Pattern) -> Vec<[usize; 2]> {
+    let terms = &p.terms;
+    if terms.is_empty() || toks.len() < terms.len() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for i in 0..=toks.len() - terms.len() {
+        let run = &toks[i..i + terms.len()];
+        let consecutive = run.windows(2).all(|w| w[1].position == w[0].position + 1);
+        let exact = p.exact.as_ref().is_none_or(|x| run.len() == 1 && run[0].surface == *x);
+        if consecutive && exact && run.iter().zip(terms).all(|(t, w)| t.text == *w) {
+            out.push([run[0].start, run[terms.len() - 1].end]);
+        }
+    }
+    out
+}
+
+/// Sorts spans and merges those that overlap.
+fn merge(mut spans: Vec<[usize; 2]>) -> Vec<[usize; 2]> {
+    spans.sort_unstable();
+    let mut out: Vec<[usize; 2]> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match out.last_mut() {
+            Some(last) if s[0] < last[1] => last[1] = last[1].max(s[1]),
+            _ => out.push(s),
+        }
+    }
+    out
+}
+
+/// Lower case with accents folded, as the analyzers see words.
+fn fold(word: &str) -> String {
+    let mut analyzer =
+        tantivy::tokenizer::TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
+            .filter(tantivy::tokenizer::LowerCaser)
+            .filter(tantivy::tokenizer::AsciiFoldingFilter)
+            .build();
+    let mut stream = analyzer.token_stream(word.trim());
+    let mut out = String::new();
+    while stream.advance() {
+        out.push_str(&stream.token().text);
+    }
+    out
+}
+
+/// The words and phrases of a parsed query that count as evidence (not
+/// those under NOT).
+fn collect_patterns(q: &dyn Query, fields: &[Field], out: &mut Vec<Pattern>) {
+    let field_index = |f: Field| fields.iter().position(|x| *x == f);
+    if let Some(b) = q.downcast_ref::<BooleanQuery>() {
+        for (occur, sub) in b.clauses() {
+            if *occur != Occur::MustNot {
+                collect_patterns(sub.as_ref(), fields, out);
+            }
+        }
+    } else if let Some(p) = q.downcast_ref::<PhraseQuery>() {
+        if let Some(field) = field_index(p.field()) {
+            let terms = p
+                .phrase_terms()
+                .iter()
+                .filter_map(|t| t.value().as_str().map(String::from))
+                .collect();
+            out.push(Pattern { field, terms, exact: None });
+        }
+    } else if let Some(t) = q.downcast_ref::<TermQuery>() {
+        if let (Some(field), Some(text)) =
+            (field_index(t.term().field()), t.term().value().as_str())
+        {
+            out.push(Pattern { field, terms: vec![text.to_string()], exact: None });
+        }
+    } else {
+        // Other query kinds (boosts, ranges...): their terms, one at a time.
+        q.query_terms(&mut |term, _| {
+            if let (Some(field), Some(text)) = (field_index(term.field()), term.value().as_str()) {
+                out.push(Pattern { field, terms: vec![text.to_string()], exact: None });
+            }
+        });
+    }
+}

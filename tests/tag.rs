@@ -1,0 +1,289 @@
+//! Tagging with the framework: the gold-set evaluation, framework errors,
+//! evidence spans, concept filters, and tags that follow the framework and
+//! the corpus.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{scoper, scoper_json, text};
+
+/// A copy of the shipped demo workspace in a temporary folder.
+fn demo_workspace() -> tempfile::TempDir {
+    let ws = tempfile::tempdir().unwrap();
+    let repo = common::repo();
+    fs::copy(repo.join("scoper.toml"), ws.path().join("scoper.toml")).unwrap();
+    fs::create_dir_all(ws.path().join("queries")).unwrap();
+    fs::copy(repo.join("queries/lhs-framework.toml"), ws.path().join("queries/lhs-framework.toml"))
+        .unwrap();
+    fs::create_dir_all(ws.path().join("corpus/demo")).unwrap();
+    fs::copy(repo.join("corpus/demo/lhs-demo.xml"), ws.path().join("corpus/demo/lhs-demo.xml"))
+        .unwrap();
+    ws
+}
+
+fn gold() -> String {
+    common::repo().join("tests/gold/lhs-gold.toml").to_string_lossy().into_owned()
+}
+
+#[test]
+fn the_framework_meets_the_gold_set_targets() {
+    let ws = demo_workspace();
+    let (code, v) = scoper_json(ws.path(), &["tag", "--eval", &gold()]);
+    assert_eq!(code, 0, "{v}");
+    assert!(v["records"].as_u64().unwrap() >= 40);
+    let overall = &v["overall"];
+    assert!(overall["recall"].as_f64().unwrap() >= 0.9, "{v}");
+    assert!(overall["precision"].as_f64().unwrap() >= 0.8, "{v}");
+    for e in v["elements"].as_array().unwrap() {
+        assert!(e["recall"].as_f64().unwrap() >= 0.8, "{e}");
+        assert!(e["precision"].as_f64().unwrap() >= 0.8, "{e}");
+    }
+    // The plain table names each element.
+    let out = scoper(ws.path(), &["tag", "--eval", &gold()]);
+    let table = text(&out.stdout);
+    for name in ["Core values", "Pillars and accelerators", "Processes", "Outcomes", "overall"] {
+        assert!(table.contains(name), "{table}");
+    }
+}
+
+#[test]
+fn gold_set_hard_negatives_get_no_concept() {
+    let ws = demo_workspace();
+    let (_, v) = scoper_json(ws.path(), &["tag", "--eval", &gold()]);
+    let spurious: Vec<&str> =
+        v["spurious"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    for s in &spurious {
+        assert!(!s.starts_with('n'), "a hard negative was tagged: {s}");
+    }
+}
+
+fn check_error(framework: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("framework.toml");
+    fs::write(&f, framework).unwrap();
+    let out = scoper(dir.path(), &["tag", "--check", "--framework", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    text(&out.stderr)
+}
+
+const GOOD: &str = "name = \"F\"\n[elements.values]\nname = \"Values\"\n\
+                    [concepts.equity]\nelement = \"values\"\nname = \"Equity\"\n\
+                    queries = ['equity', '\"health disparities\"']\n";
+
+#[test]
+fn check_accepts_a_good_framework_and_names_what_is_wrong_in_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("framework.toml");
+    fs::write(&f, GOOD).unwrap();
+    let out = scoper(dir.path(), &["tag", "--check", "--framework", f.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("OK (1 elements, 1 concepts, 2 queries)"));
+
+    let e = check_error(&GOOD.replace("'equity'", "'author:smith'"));
+    assert!(e.contains("line 7") && e.contains("\"equity\"") && e.contains("author:smith"), "{e}");
+    assert!(e.contains("searches the field \"author\""), "{e}");
+    let e = check_error(&GOOD.replace("'equity'", "'nosuchfield:x'"));
+    assert!(
+        e.contains("line 7: concept \"equity\": the query \"nosuchfield:x\" cannot be read"),
+        "{e}"
+    );
+    let e = check_error(&GOOD.replace("'equity', '\"health disparities\"'", ""));
+    assert!(e.contains("line 4: concept \"equity\" has no query"), "{e}");
+    let e = check_error(&format!(
+        "{GOOD}[concepts.equity]\nelement = \"values\"\nname = \"E2\"\nqueries = ['x']\n"
+    ));
+    assert!(e.contains("duplicate") && e.contains("line 8"), "{e}");
+    let e = check_error("{ this is not toml");
+    assert!(
+        e.contains("framework.toml is not a valid framework file") && e.contains("line 1"),
+        "{e}"
+    );
+    let e = check_error(&GOOD.replace("'\"health disparities\"'", "'\"unclosed'"));
+    assert!(e.contains("line 7") && e.contains("cannot be read"), "{e}");
+}
+
+fn span_text(record: &serde_json::Value, field: &str, span: &serde_json::Value) -> String {
+    let text: String = match field {
+        "title" => record["title"].as_str().unwrap().to_string(),
+        "abstract" => record["abstract"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| match s["label"].as_str() {
+                Some(l) => format!("{l}: {}", s["text"].as_str().unwrap()),
+                None => s["text"].as_str().unwrap().to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        "keyword" => record["keywords"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k.as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join("; "),
+        "mesh" => record["mesh"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k.as_str().unwrap())
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => panic!("unexpected field {other}"),
+    };
+    let chars: Vec<char> = text.chars().collect();
+    let (a, b) = (span[0].as_u64().unwrap() as usize, span[1].as_u64().unwrap() as usize);
+    chars[a..b].iter().collect()
+}
+
+#[test]
+fn tag_prints_the_concept_map_and_show_cites_the_evidence() {
+    let ws = demo_workspace();
+    let (code, v) = scoper_json(ws.path(), &["tag"]);
+    assert_eq!(code, 0, "{v}");
+    let map = &v["map"];
+    assert_eq!(map["records"], 67);
+    assert_eq!(map["tagged"].as_u64().unwrap() + map["untagged"].as_u64().unwrap(), 67, "{map}");
+    let elements = map["elements"].as_array().unwrap();
+    assert_eq!(elements.len(), 4);
+    for e in elements {
+        assert!(e["records"].as_u64().unwrap() > 0, "every element appears in the demo: {e}");
+    }
+    // Co-occurrence is symmetric with the element counts on the diagonal.
+    let co = map["cooccurrence"].as_array().unwrap();
+    for (i, row) in co.iter().enumerate() {
+        assert_eq!(row[i], elements[i]["records"]);
+        for (j, n) in row.as_array().unwrap().iter().enumerate() {
+            assert_eq!(*n, co[j][i]);
+        }
+    }
+    // The machine-learning methods paper is not a learning cycle.
+    let untagged: Vec<&str> =
+        v["untagged"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    assert!(untagged.contains(&"990000056"), "reinforcement learning paper: {untagged:?}");
+
+    let (_, r) = scoper_json(ws.path(), &["show", "990000002"]);
+    let concepts = r["concepts"].as_array().unwrap();
+    let person = concepts
+        .iter()
+        .find(|c| c["concept"] == "person-focused" && c["field"] == "title")
+        .unwrap_or_else(|| panic!("{r}"));
+    assert_eq!(person["element"], "core-values");
+    assert_eq!(span_text(&r, "title", &person["spans"][0]), "Person-centred");
+    assert!(person["score"].as_f64().unwrap() > 0.0);
+    // Every span of every hit points at real text.
+    for c in concepts {
+        for s in c["spans"].as_array().unwrap() {
+            assert!(!span_text(&r, c["field"].as_str().unwrap(), s).trim().is_empty());
+        }
+    }
+    let (_, r) = scoper_json(ws.path(), &["show", "990000001"]);
+    let equity = r["concepts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["concept"] == "equity" && c["field"] == "abstract")
+        .unwrap()
+        .clone();
+    let words: Vec<String> = equity["spans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| span_text(&r, "abstract", s).to_lowercase())
+        .collect();
+    assert!(words.iter().any(|w| w == "equity"), "{words:?}");
+    // The plain view quotes the evidence.
+    let out = scoper(ws.path(), &["show", "990000002"]);
+    assert!(
+        text(&out.stdout).contains("core-values/person-focused (title): \"Person-centred\""),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn find_filters_by_concept_and_element() {
+    let ws = demo_workspace();
+    let (code, v) = scoper_json(ws.path(), &["find", "concept:equity"]);
+    assert_eq!(code, 0, "{v}");
+    let pmids: Vec<&str> =
+        v["hits"].as_array().unwrap().iter().map(|h| h["pmid"].as_str().unwrap()).collect();
+    assert!(pmids.contains(&"990000001"), "{pmids:?}");
+    let (_, both) = scoper_json(ws.path(), &["find", "concept:outcomes", "asthma"]);
+    assert_eq!(both["total"], 1);
+    assert_eq!(both["hits"][0]["pmid"], "990000037");
+    let (_, all) = scoper_json(ws.path(), &["find", "concept:processes", "--limit", "1000"]);
+    assert!(all["total"].as_u64().unwrap() > 10);
+    let out = scoper(ws.path(), &["find", "concept:nonsense"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("no concept or element \"nonsense\""),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+fn concept_ids(ws: &Path, pmid: &str) -> Vec<String> {
+    let (_, r) = scoper_json(ws, &["show", pmid]);
+    r["concepts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["concept"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn tags_follow_the_framework_and_survive_a_broken_one() {
+    let ws = demo_workspace();
+    assert_eq!(scoper_json(ws.path(), &["tag"]).0, 0);
+    let tags_file = ws.path().join(".scoper/tags.json");
+    let saved = fs::read(&tags_file).unwrap();
+    assert!(!concept_ids(ws.path(), "990000055").contains(&"ml".to_string()));
+
+    // A new concept in the framework: show picks it up without `scoper tag`.
+    let fw = ws.path().join("queries/lhs-framework.toml");
+    let original = fs::read_to_string(&fw).unwrap();
+    fs::write(
+        &fw,
+        format!("{original}\n[concepts.ml]\nelement = \"processes\"\nname = \"Machine learning\"\nqueries = ['\"gradient boosting\"']\n"),
+    )
+    .unwrap();
+    assert!(concept_ids(ws.path(), "990000055").contains(&"ml".to_string()));
+
+    // A broken framework: tag fails, the last tags stay on disk and in show.
+    fs::write(&fw, format!("{original}\n[concepts.broken]\nelement = \"processes\"\nname = \"B\"\nqueries = ['title:(']\n")).unwrap();
+    let before = fs::read(&tags_file).unwrap();
+    assert_ne!(before, saved, "the ml concept was tagged");
+    let out = scoper(ws.path(), &["tag"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("concept \"broken\""), "{}", text(&out.stderr));
+    assert_eq!(fs::read(&tags_file).unwrap(), before, "tags unchanged by a failed run");
+    let out = scoper(ws.path(), &["show", "990000055", "--json"]);
+    assert!(out.status.success());
+    assert!(text(&out.stderr).contains("last successful tagging run"));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(r["concepts"].as_array().unwrap().iter().any(|c| c["concept"] == "ml"));
+}
+
+#[test]
+fn tags_follow_the_corpus() {
+    let ws = demo_workspace();
+    assert_eq!(scoper_json(ws.path(), &["tag"]).0, 0);
+    let inputs = tempfile::tempdir().unwrap();
+    let f = inputs.path().join("new.xml");
+    fs::write(
+        &f,
+        "<PubmedArticleSet><PubmedArticle><MedlineCitation Status=\"MEDLINE\"><PMID Version=\"1\">\
+         990000500</PMID><Article><ArticleTitle>Solidarity in a regional health network.</ArticleTitle>\
+         </Article></MedlineCitation></PubmedArticle></PubmedArticleSet>",
+    )
+    .unwrap();
+    assert_eq!(scoper_json(ws.path(), &["import", f.to_str().unwrap()]).0, 0);
+    let (_, v) = scoper_json(ws.path(), &["find", "concept:solidarity"]);
+    let pmids: Vec<&str> =
+        v["hits"].as_array().unwrap().iter().map(|h| h["pmid"].as_str().unwrap()).collect();
+    assert!(pmids.contains(&"990000500"), "{pmids:?}");
+}
