@@ -16,6 +16,9 @@ pub struct Cli {
     /// Print what the command reports as JSON.
     #[arg(long, global = true)]
     pub json: bool,
+    /// E-utilities base URL [env: SCOPER_EUTILS_URL; default: NCBI's].
+    #[arg(long, global = true, value_name = "URL")]
+    pub eutils_url: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -35,6 +38,22 @@ pub enum Command {
         #[arg(long)]
         offline: bool,
     },
+    /// Run one saved search against PubMed and bring in what it finds.
+    Search {
+        /// A saved search: a name in queries/ (lhs) or a .toml file.
+        query: String,
+        /// PMIDs per efetch request.
+        #[arg(long, value_name = "N")]
+        batch_size: Option<usize>,
+    },
+    /// Re-run every saved search since its last run: new and revised records only.
+    Update {
+        /// PMIDs per efetch request.
+        #[arg(long, value_name = "N")]
+        batch_size: Option<usize>,
+    },
+    /// The search log as a PRISMA-S table.
+    Log,
     /// Add records from PubMed XML files (.xml, .xml.gz) to the corpus.
     Import {
         /// The files to import.

@@ -18,6 +18,19 @@ pub struct Protocol {
     /// `[framework] file = "queries/lhs-framework.toml"`.
     #[serde(default)]
     pub framework: Option<FrameworkRef>,
+    #[serde(default)]
+    pub ncbi: Ncbi,
+}
+
+/// How scoper identifies itself to NCBI.
+#[derive(Debug, Default, Deserialize)]
+pub struct Ncbi {
+    /// The contact address E-utilities asks for (NCBI_EMAIL overrides it).
+    #[serde(default)]
+    pub email: String,
+    /// PMIDs per efetch request (default 500).
+    #[serde(default)]
+    pub batch_size: Option<usize>,
 }
 
 /// Which framework the review charts against.

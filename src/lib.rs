@@ -3,6 +3,8 @@
 //! # Layout
 //!
 //! ```text
+//! Query ──search──▶ PMIDs ──efetch──▶ raw XML in corpus/
+//!                                          │
 //! PubMed XML ──parse──▶ Record ──store (corpus/ + tantivy)──▶ find / show / export
 //!                                        │
 //!            Framework (concepts as queries) ──tag──▶ ConceptHit (with spans)
@@ -11,6 +13,8 @@
 //! - [`parse`]: PubMed XML (`impl BufRead`) → [`parse::Record`]s; pure.
 //! - [`store`]: the workspace, `corpus/` (primary data, as received) and the
 //!   index in `.scoper/` (derived; rebuilt from `corpus/` at will).
+//! - [`fetch`]: saved searches → PubMed through E-utilities → raw responses
+//!   in `corpus/` (the only async code).
 //! - [`tag`]: a framework's concepts → `ConceptHit`s over the index.
 //! - [`commands`]: one file per subcommand; [`cli`] holds the raw flags.
 //! - [`config`]: the protocol, `scoper.toml`.
@@ -20,6 +24,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod fetch;
 pub mod parse;
 pub mod report;
 pub mod store;

@@ -8,6 +8,63 @@ use serde::Serialize;
 use crate::parse::Record;
 use crate::tag::ConceptHit;
 
+/// Progress of a fetch: a bar of efetch batches on standard error, hidden
+/// when standard error is not a terminal.
+pub struct FetchBars {
+    bar: indicatif::ProgressBar,
+    retries: std::sync::atomic::AtomicU64,
+}
+
+impl FetchBars {
+    pub fn new() -> FetchBars {
+        use std::io::IsTerminal;
+        let bar = if io::stderr().is_terminal() {
+            indicatif::ProgressBar::new(0)
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg:30} [{bar:30}] {pos}/{len} batches, {elapsed} (eta {eta})",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        FetchBars { bar, retries: Default::default() }
+    }
+}
+
+impl Default for FetchBars {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl crate::fetch::Progress for FetchBars {
+    fn searching(&self, query: &str) {
+        self.bar.reset();
+        self.bar.set_message(format!("{query}: searching"));
+    }
+
+    fn planned(&self, found: u64, batches: u64) {
+        self.bar.set_length(batches);
+        self.bar.set_message(format!("{found} found"));
+    }
+
+    fn batch(&self, _records: u64) {
+        self.bar.inc(1);
+    }
+
+    fn retry(&self, utility: &str, reason: &str) {
+        let n = self.retries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        self.bar.set_message(format!("{n} retries ({utility}: {})", one_line(reason, 40)));
+    }
+
+    fn done(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
 /// Buffered standard output.
 pub fn out() -> io::BufWriter<io::StdoutLock<'static>> {
     io::BufWriter::new(io::stdout().lock())

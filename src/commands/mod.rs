@@ -6,7 +6,9 @@ mod find;
 mod import;
 mod index;
 mod init;
+mod log;
 mod run;
+mod search;
 mod show;
 mod tag;
 
@@ -25,7 +27,19 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
             let target = path.map(|d| root.join(d)).unwrap_or_else(|| root.clone());
             init::run(&target, json)
         }
-        Command::Run { offline } => run::run(&Workspace::open(&root)?, offline, json),
+        Command::Run { offline } => {
+            let setup = search::FetchSetup { eutils_url: cli.eutils_url, batch_size: None };
+            run::run(&Workspace::open(&root)?, offline, &setup, json)
+        }
+        Command::Search { query, batch_size } => {
+            let setup = search::FetchSetup { eutils_url: cli.eutils_url, batch_size };
+            search::run_search(&Workspace::open(&root)?, &query, &setup, json)
+        }
+        Command::Update { batch_size } => {
+            let setup = search::FetchSetup { eutils_url: cli.eutils_url, batch_size };
+            search::run_update(&Workspace::open(&root)?, &setup, json)
+        }
+        Command::Log => log::run(&Workspace::open(&root)?, json),
         Command::Import { files } => import::run(&Workspace::open(&root)?, &files, json),
         Command::Index { rebuild } => index::run(&Workspace::open(&root)?, rebuild, json),
         Command::Find { query, limit } => {

@@ -1,7 +1,7 @@
-//! `scoper run [--offline]`: the main job. Today: bring the index up to date
-//! with corpus/, tag the records with the framework, summarise the working
-//! set and print the concept map. Searching PubMed, screening and exports
-//! join as they are built.
+//! `scoper run [--offline]`: the main job: update every saved search (not
+//! with --offline), bring the index up to date with corpus/, tag the records
+//! with the framework, summarise the working set and print the concept map.
+//! Screening and the exports join as they are built.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -10,6 +10,7 @@ use std::time::Instant;
 use anyhow::Result;
 use serde_json::json;
 
+use super::search::{run_update, FetchSetup};
 use super::workspace_framework;
 use crate::config::Protocol;
 use crate::report::{out, CorpusSummary};
@@ -19,14 +20,17 @@ use crate::store::Workspace;
 use crate::tag::store::current_tags;
 use crate::tag::ConceptMap;
 
-pub fn run(ws: &Workspace, offline: bool, json: bool) -> Result<i32> {
+pub fn run(ws: &Workspace, offline: bool, setup: &FetchSetup, json: bool) -> Result<i32> {
     let started = Instant::now();
     let protocol = Protocol::load(&ws.protocol())?;
     if !offline {
-        eprintln!(
-            "note: this version of scoper cannot search PubMed yet; running on what corpus/ holds \
-             (as with --offline)"
-        );
+        // The update first; when PubMed cannot be reached the rest still runs
+        // on what corpus/ holds.
+        if let Err(e) = run_update(ws, setup, json) {
+            eprintln!(
+                "warning: the update did not complete: {e:#}\n(continuing with what corpus/ holds)"
+            );
+        }
     }
     let (index, report) = sync(ws, false)?;
     let files = corpus_files(ws)?.len();

@@ -281,19 +281,21 @@ impl<R: BufRead> Records<R> {
             stack.push(Tag::Other);
             return Ok(());
         }
-        let tag = Tag::of(name);
-        if tag == Tag::Other {
-            *skip = 1;
-            return Ok(());
-        }
-        stack.push(tag);
         if *root == Root::EutilsError {
+            let tag = Tag::of(name);
+            stack.push(if tag == Tag::Error { Tag::Error } else { Tag::Other });
             if tag == Tag::Error {
                 *capture = Some((Field::Error, stack.len()));
                 text.clear();
             }
             return Ok(());
         }
+        let tag = Tag::of(name);
+        if tag == Tag::Other {
+            *skip = 1;
+            return Ok(());
+        }
+        stack.push(tag);
         if matches!(tag, Tag::PubmedArticle | Tag::PubmedBookArticle) && *base == usize::MAX {
             *base = stack.len() - 1;
             *b = Builder::default();

@@ -4,10 +4,11 @@
 //! a later file's record replaces an earlier one of the same PMID (unless
 //! the earlier has a higher `Version`), and a `DeleteCitation` removes PMIDs.
 //! Files that `scoper import` brings in are named
-//! `imports/<UTC time>-<content hash>-<original name>`, so the order of
-//! import is the order of the names, and a file imported twice is seen by
-//! its hash. Files placed in `corpus/` by hand (the demo records) come first,
-//! by path.
+//! `imports/<UTC time>-<seq>-<content hash>-<original name>`, and the
+//! responses of a search run live in `runs/NAME/<UTC time>-000000-run/`, so
+//! the order of arrival is the order of the times in the names; a file
+//! imported twice is seen by its hash. Files placed in `corpus/` by hand (the
+//! demo records) come first, by path.
 
 use std::fs;
 use std::io::{self, Read};
@@ -29,10 +30,13 @@ pub struct CorpusFile {
     pub mtime_ns: u128,
 }
 
-/// True for the files the corpus holds records in.
+/// True for the files the corpus holds records in (not the esearch
+/// answers a search run keeps beside its efetch answers).
 pub fn is_record_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    !lower.starts_with('.') && (lower.ends_with(".xml") || lower.ends_with(".xml.gz"))
+    !lower.starts_with('.')
+        && !lower.starts_with("esearch-")
+        && (lower.ends_with(".xml") || lower.ends_with(".xml.gz"))
 }
 
 /// Every record file under `corpus/`, in corpus order.
@@ -74,11 +78,11 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
     Ok(())
 }
 
-/// Sort key: the import time in the file name (empty for files placed by
-/// hand, so they come first), then the path.
+/// Sort key: the time in the file's name or in the name of its run folder
+/// (empty for files placed by hand, so they come first), then the path.
 fn order_key(path: &str) -> (String, String) {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    (import_time(name).unwrap_or_default().to_string(), path.to_string())
+    let time = path.rsplit('/').find_map(import_time).unwrap_or_default();
+    (time.to_string(), path.to_string())
 }
 
 /// The `20261126T151500Z-000001` prefix of an imported file's name: the
@@ -190,6 +194,7 @@ mod tests {
             "corpus/zz-demo.xml",
             "corpus/imports/20251126T151500Z-000001-0123456789abcdef-a.xml",
             "corpus/demo/a.xml",
+            "corpus/runs/lhs/20261126T151500Z-000000-run/efetch-0002.xml",
         ];
         v.sort_by_key(|p| order_key(p));
         assert_eq!(
@@ -198,6 +203,7 @@ mod tests {
                 "corpus/demo/a.xml",
                 "corpus/zz-demo.xml",
                 "corpus/imports/20251126T151500Z-000001-0123456789abcdef-a.xml",
+                "corpus/runs/lhs/20261126T151500Z-000000-run/efetch-0002.xml",
                 "corpus/imports/20261126T151500Z-000001-fedcba9876543210-b.xml",
                 "corpus/imports/20261126T151500Z-000002-0123456789abcdef-a.xml",
             ]

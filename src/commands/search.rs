@@ -1,0 +1,209 @@
+//! `scoper search NAME` and `scoper update`: run saved searches against
+//! E-utilities, then index what came in.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use serde_json::json;
+
+use crate::config::Protocol;
+use crate::fetch::client::{ClientConfig, EutilsClient, NCBI_BASE};
+use crate::fetch::search::{self, days_before, Mode, Outcome, SearchOptions};
+use crate::fetch::Query;
+use crate::report::{out, FetchBars};
+use crate::store::sync::sync;
+use crate::store::Workspace;
+
+/// How the network commands are set up (flags, environment, protocol).
+pub struct FetchSetup {
+    pub eutils_url: Option<String>,
+    pub batch_size: Option<usize>,
+}
+
+fn client(ws: &Workspace, setup: &FetchSetup) -> Result<(Arc<EutilsClient>, SearchOptions)> {
+    let protocol = Protocol::load(&ws.protocol())?;
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    let email = env("NCBI_EMAIL").unwrap_or_else(|| protocol.ncbi.email.clone());
+    if email.trim().is_empty() {
+        bail!(
+            "NCBI asks every E-utilities request for a contact e-mail, and none is set\n(hint: \
+             export NCBI_EMAIL=you@example.org, or set email under [ncbi] in scoper.toml)"
+        );
+    }
+    let base = setup
+        .eutils_url
+        .clone()
+        .or_else(|| env("SCOPER_EUTILS_URL"))
+        .unwrap_or_else(|| NCBI_BASE.into());
+    let mut config = ClientConfig::new(&base, email.trim(), env("NCBI_API_KEY"));
+    // For tests and slow links: seconds allowed for one request.
+    if let Some(t) = env("SCOPER_HTTP_TIMEOUT").and_then(|t| t.parse::<f64>().ok()) {
+        config.timeout = Duration::from_secs_f64(t);
+    }
+    if let Some(b) = env("SCOPER_BACKOFF_MS").and_then(|t| t.parse::<u64>().ok()) {
+        config.backoff = Duration::from_millis(b);
+    }
+    let client = EutilsClient::new(config, Arc::new(FetchBars::new()))?;
+    let mut options = SearchOptions::default();
+    if let Some(b) = setup.batch_size.or(protocol.ncbi.batch_size) {
+        options.batch_size = b.clamp(1, 10_000);
+    }
+    if let Some(p) = env("SCOPER_ESEARCH_PAGE").and_then(|p| p.parse().ok()) {
+        options.page_size = p;
+    }
+    // The date of the search; tests move it to play "months later".
+    if let Some(t) = env("SCOPER_TODAY") {
+        options.today = t;
+    }
+    Ok((Arc::new(client), options))
+}
+
+/// PMIDs the workspace has, after bringing the index up to date.
+fn known_pmids(ws: &Workspace) -> Result<HashSet<String>> {
+    let (index, _) = sync(ws, false)?;
+    let mut known = HashSet::new();
+    index.for_each_pmid(|p| {
+        known.insert(p.to_string());
+    })?;
+    Ok(known)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    // One thread: the work is waiting on NCBI, paced by the rate limiter.
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")
+}
+
+/// Runs `queries`, each in `mode`; indexes; returns the outcomes.
+fn fetch(ws: &Workspace, setup: &FetchSetup, jobs: Vec<(Query, Mode)>) -> Result<Vec<Outcome>> {
+    let (client, options) = client(ws, setup)?;
+    let known = known_pmids(ws)?;
+    let rt = runtime()?;
+    let mut outcomes = Vec::new();
+    for (query, mode) in jobs {
+        let is_known = |p: &str| known.contains(p);
+        let outcome =
+            rt.block_on(search::run(ws, client.clone(), &query, mode, &options, &is_known));
+        // Whatever was saved is indexed, even when the run stopped early.
+        let indexed = sync(ws, false);
+        let mut outcome = outcome?;
+        let (_, report) = indexed?;
+        let prefix = format!("{}/", outcome.run.run_dir);
+        outcome.revised =
+            report.files.iter().filter(|f| f.file.starts_with(&prefix)).map(|f| f.updated).sum();
+        outcomes.push(outcome);
+    }
+    let stats = &client.stats;
+    use std::sync::atomic::Ordering::Relaxed;
+    eprintln!(
+        "{} requests to E-utilities, {} retried, {} answered 429",
+        stats.requests.load(Relaxed),
+        stats.retries.load(Relaxed),
+        stats.rate_limited.load(Relaxed)
+    );
+    Ok(outcomes)
+}
+
+fn print(outcomes: &[Outcome], json: bool) -> Result<i32> {
+    let mut w = out();
+    let missing: usize = outcomes.iter().map(|o| o.run.missing.len()).sum();
+    if json {
+        let v: Vec<_> = outcomes
+            .iter()
+            .map(|o| {
+                json!({"query": o.run.query, "kind": o.run.kind, "window": o.run.window,
+                    "count": o.run.count, "new": o.run.new.len(), "revised": o.revised,
+                    "missing": o.run.missing, "count_difference": o.run.count_difference,
+                    "slices": o.run.slices.len(), "resumed": o.resumed,
+                    "batches_fetched": o.batches_fetched, "run_dir": o.run.run_dir})
+            })
+            .collect();
+        writeln!(w, "{}", serde_json::to_string_pretty(&v)?)?;
+    } else {
+        for o in outcomes {
+            let r = &o.run;
+            let since = match &r.window {
+                Some([from, _]) => format!(" since {from}"),
+                None => String::new(),
+            };
+            writeln!(
+                w,
+                "{}: {} records found; {} new records{since}, {} revised{}{}",
+                r.query,
+                r.count,
+                r.new.len(),
+                o.revised,
+                if r.slices.len() > 1 {
+                    format!(" ({} slices)", r.slices.len())
+                } else {
+                    String::new()
+                },
+                if o.resumed { "; resumed an interrupted run" } else { "" }
+            )?;
+            if r.count_difference != 0 {
+                writeln!(
+                    w,
+                    "warning: {}: the slices found {} PMIDs against a total count of {} ({:+})",
+                    r.query,
+                    r.count as i64 + r.count_difference,
+                    r.count,
+                    r.count_difference
+                )?;
+            }
+            if !r.missing.is_empty() {
+                writeln!(
+                    w,
+                    "warning: {}: {} PMIDs were found but never delivered: {}",
+                    r.query,
+                    r.missing.len(),
+                    r.missing.iter().take(20).cloned().collect::<Vec<_>>().join(", ")
+                )?;
+            }
+        }
+    }
+    w.flush()?;
+    Ok(if missing > 0 { 1 } else { 0 })
+}
+
+/// `scoper search NAME`.
+pub fn run_search(ws: &Workspace, name: &str, setup: &FetchSetup, json: bool) -> Result<i32> {
+    let query = Query::find(ws, name)?;
+    let outcomes = fetch(ws, setup, vec![(query, Mode::Full)])?;
+    print(&outcomes, json)
+}
+
+/// The update jobs: every saved search, since its last complete run.
+pub fn update_jobs(ws: &Workspace, overlap_days: i64) -> Result<Vec<(Query, Mode)>> {
+    let log = search::read_log(ws)?;
+    let queries = Query::all(ws)?;
+    if queries.is_empty() {
+        bail!("no saved search in queries/ (hint: queries/NAME.toml with a term)");
+    }
+    Ok(queries
+        .into_iter()
+        .map(|q| {
+            let last =
+                log.iter().rev().find(|r| r.query == q.name && r.term.contains(&q.term_sent()));
+            let mode = match last {
+                Some(r) => Mode::Since {
+                    since: days_before(&r.searched_on, overlap_days),
+                    modified: r.searched_on.clone(),
+                },
+                None => Mode::Full,
+            };
+            (q, mode)
+        })
+        .collect())
+}
+
+/// `scoper update`.
+pub fn run_update(ws: &Workspace, setup: &FetchSetup, json: bool) -> Result<i32> {
+    let jobs = update_jobs(ws, SearchOptions::default().overlap_days)?;
+    let outcomes = fetch(ws, setup, jobs)?;
+    print(&outcomes, json)
+}

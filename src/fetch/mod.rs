@@ -1,0 +1,80 @@
+//! Fetching from PubMed through NCBI E-utilities: the only async code in
+//! scoper, and the only code that touches the network.
+//!
+//! - [`Query`]: a saved search (`queries/NAME.toml`);
+//! - [`eutils`]: request parameters and response checks, pure;
+//! - [`RateLimiter`](limiter::RateLimiter) and [`EutilsClient`](client::EutilsClient):
+//!   pacing, retries, the HTTP itself;
+//! - [`search`]: one run of a saved search: slicing past the 9,999 cap,
+//!   efetch batches checked PMID by PMID, raw responses saved to `corpus/`
+//!   as received, resumable after a crash, the `SearchRun` appended to the
+//!   search log;
+//! - [`mock`]: a stand-in E-utilities server for tests and benchmarks.
+
+pub mod client;
+pub mod eutils;
+pub mod limiter;
+pub mod mock;
+mod query;
+pub mod search;
+
+pub use query::Query;
+
+/// What went wrong talking to E-utilities.
+#[derive(Debug)]
+pub enum FetchError {
+    /// The HTTP client could not be set up.
+    Setup(String),
+    /// Nobody answers at the base URL.
+    Unreachable { base: String, reason: String },
+    /// NCBI answered with an error that no retry mends.
+    Ncbi { utility: String, message: String },
+    /// An HTTP status that no retry mends (400, 414...).
+    Http { utility: String, status: u16, body: String },
+    /// The history (WebEnv) is gone.
+    Expired(String),
+    /// Retried as often as allowed.
+    GaveUp { utility: String, attempts: u32, last: String },
+}
+
+impl std::fmt::Display for FetchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FetchError::Setup(m) => write!(f, "could not set up the HTTP client: {m}"),
+            FetchError::Unreachable { base, reason } => write!(
+                f,
+                "cannot reach E-utilities at {base} ({reason}); no network? Offline commands \
+                 (run --offline, find, show, tag, export) still work"
+            ),
+            FetchError::Ncbi { utility, message } => write!(f, "{utility}: NCBI said: {message}"),
+            FetchError::Http { utility, status, body } => {
+                write!(f, "{utility}: NCBI answered HTTP {status}: {body}")
+            }
+            FetchError::Expired(m) => write!(f, "the search history expired: {m}"),
+            FetchError::GaveUp { utility, attempts, last } => {
+                write!(f, "{utility}: no good answer after {attempts} tries (last: {last})")
+            }
+        }
+    }
+}
+
+impl std::error::Error for FetchError {}
+
+/// Where a fetch reports how it is going (`report` draws the bars).
+pub trait Progress: Send + Sync {
+    /// A search starts: its name.
+    fn searching(&self, _query: &str) {}
+    /// PMIDs found; batches to fetch.
+    fn planned(&self, _found: u64, _batches: u64) {}
+    /// One batch saved, with this many records.
+    fn batch(&self, _records: u64) {}
+    /// A request is tried again, and why.
+    fn retry(&self, _utility: &str, _reason: &str) {}
+    /// The search is over.
+    fn done(&self) {}
+}
+
+/// Reports nothing.
+pub struct Silent;
+
+impl Progress for Silent {}

@@ -1,0 +1,577 @@
+//! Fetching from E-utilities, against the mock server (started here, on
+//! 127.0.0.1): slicing past 9,999, every fault kind, WebEnv expiry, resume
+//! after kill -9, updates months later, the search log, the API key.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use common::text;
+use scoper::fetch::mock::{days_from_civil, Fault, MockConfig, MockServer};
+
+const KEY: &str = "SECRET-api-key-7f3a";
+
+fn workspace() -> tempfile::TempDir {
+    let ws = common::workspace();
+    fs::write(
+        ws.path().join("queries/lhs.toml"),
+        "name = \"lhs\"\nterm = '(\"learning health system\"[tiab] OR \"learning health systems\"[tiab]) AND english[la]'\n",
+    )
+    .unwrap();
+    fs::remove_file(ws.path().join("queries/example.toml")).unwrap();
+    ws
+}
+
+/// Runs scoper against `mock` with test-friendly timing.
+fn scoper(ws: &Path, mock: &MockServer, env: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_scoper"));
+    c.arg("--dir").arg(ws).arg("--eutils-url").arg(mock.url()).args(args);
+    c.env("NCBI_EMAIL", "tests@example.org")
+        .env_remove("NCBI_API_KEY")
+        .env("SCOPER_BACKOFF_MS", "50")
+        .env("SCOPER_HTTP_TIMEOUT", "2");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("scoper runs")
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("not JSON ({e}): {}\nstderr: {}", text(&out.stdout), text(&out.stderr))
+    })
+}
+
+fn count_records(ws: &Path) -> usize {
+    let out = common::scoper(ws, &["export", "jsonl"]);
+    text(&out.stdout).lines().count()
+}
+
+/// Every efetch file of every run: PMID → how many files hold it.
+fn saved_pmids(ws: &Path) -> HashMap<String, usize> {
+    let mut seen = HashMap::new();
+    for run in fs::read_dir(ws.join("corpus/runs/lhs")).unwrap() {
+        for f in fs::read_dir(run.unwrap().path()).unwrap() {
+            let p = f.unwrap().path();
+            if p.file_name().unwrap().to_string_lossy().starts_with("efetch-") {
+                let body = fs::read_to_string(&p).unwrap();
+                for part in body.split("<PMID Version=\"").skip(1) {
+                    let pmid = part.split('>').nth(1).unwrap().split('<').next().unwrap();
+                    *seen.entry(pmid.to_string()).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    seen
+}
+
+#[test]
+fn a_search_brings_every_record_paced_by_post_with_tool_and_email() {
+    let mock = MockServer::start(MockConfig { records: 1300, ..MockConfig::default() }).unwrap();
+    let ws = workspace();
+    let out = scoper(ws.path(), &mock, &[], &["search", "lhs", "--batch-size", "500", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v[0]["count"], 1300);
+    assert_eq!(v[0]["new"], 1300);
+    assert_eq!(count_records(ws.path()), 1300);
+    let log = mock.requests();
+    assert_eq!(log.iter().filter(|r| r.utility == "efetch").count(), 3);
+    for r in &log {
+        assert_eq!(r.method, "POST", "{r:?}");
+        assert_eq!(r.params.get("tool").map(String::as_str), Some("scoper"));
+        assert_eq!(r.params.get("email").map(String::as_str), Some("tests@example.org"));
+        assert_ne!(r.status, 429, "our own pacing caused a 429");
+    }
+    // Never more than 3 requests in any second without a key.
+    for (i, r) in log.iter().enumerate() {
+        let within = log[i..].iter().filter(|s| s.at - r.at < Duration::from_millis(1000)).count();
+        assert!(within <= 3, "{within} requests within a second from {:?}", r.at);
+    }
+    // A record from the mock, parsed and indexed.
+    let (_, r) = common::scoper_json(ws.path(), &["show", "990100001"]);
+    assert_eq!(r["authors"][0]["last"], "Müller");
+}
+
+#[test]
+fn more_than_9999_records_are_sliced_by_date_and_all_arrive() {
+    let mock = MockServer::start(MockConfig { records: 12_500, days: 40, ..MockConfig::default() })
+        .unwrap();
+    let ws = workspace();
+    let out = scoper(
+        ws.path(),
+        &mock,
+        &[("NCBI_API_KEY", KEY)],
+        &["search", "lhs", "--batch-size", "2500", "--json"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v[0]["count"], 12_500);
+    assert_eq!(v[0]["count_difference"], 0);
+    assert!(v[0]["slices"].as_u64().unwrap() >= 2, "{v}");
+    assert_eq!(count_records(ws.path()), 12_500);
+    // No esearch ever asked past the cap.
+    for r in mock.requests().iter().filter(|r| r.utility == "esearch") {
+        let start: u64 = r.params.get("retstart").and_then(|s| s.parse().ok()).unwrap_or(0);
+        assert!(start < 9999);
+        assert!(r.params["term"].contains("[CRDT]") || !r.params.contains_key("WebEnv"));
+    }
+}
+
+#[test]
+fn a_single_day_over_the_cap_is_sliced_by_pmid_range() {
+    let mock = MockServer::start(MockConfig { records: 10_200, days: 1, ..MockConfig::default() })
+        .unwrap();
+    let ws = workspace();
+    let out = scoper(
+        ws.path(),
+        &mock,
+        &[("NCBI_API_KEY", KEY)],
+        &["search", "lhs", "--batch-size", "5100", "--json"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v[0]["count"], 10_200);
+    assert_eq!(v[0]["count_difference"], 0);
+    assert!(mock
+        .requests()
+        .iter()
+        .any(|r| r.params.get("term").is_some_and(|t| t.contains("[UID]"))));
+    assert_eq!(count_records(ws.path()), 10_200);
+}
+
+#[test]
+fn every_fault_kind_is_survived() {
+    let mock = MockServer::start(MockConfig {
+        records: 600,
+        hang: Duration::from_secs(4),
+        ..MockConfig::default()
+    })
+    .unwrap();
+    // Five in a row on the search (six tries allowed)...
+    for f in [
+        Fault::RateLimited,
+        Fault::ServerError,
+        Fault::BackendError,
+        Fault::Unroutable,
+        Fault::Truncated,
+    ] {
+        mock.push_fault(Some("esearch"), f);
+    }
+    // ...and the rest on the fetches, a few batches in flight.
+    for f in [
+        Fault::BadGateway,
+        Fault::Unavailable,
+        Fault::EmptyBody,
+        Fault::Reset,
+        Fault::Truncated,
+        Fault::FewerRecords,
+        Fault::Transient400,
+        Fault::RateLimited,
+        Fault::Hang,
+    ] {
+        mock.push_fault(Some("efetch"), f);
+    }
+    let ws = workspace();
+    let started = Instant::now();
+    let out = scoper(
+        ws.path(),
+        &mock,
+        &[("NCBI_API_KEY", KEY)],
+        &["search", "lhs", "--batch-size", "100", "--json"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v[0]["count"], 600);
+    assert_eq!(v[0]["missing"].as_array().unwrap().len(), 0, "{v}");
+    assert_eq!(count_records(ws.path()), 600);
+    let log = mock.requests();
+    let faults: HashSet<String> =
+        log.iter().filter_map(|r| r.fault.map(|f| format!("{f:?}"))).collect();
+    assert_eq!(faults.len(), 12, "every kind was played: {faults:?}");
+    // A 429 was followed by a pause of at least Retry-After (1 s).
+    let i = log.iter().position(|r| r.fault == Some(Fault::RateLimited)).unwrap();
+    assert!(log[i + 1].at - log[i].at >= Duration::from_millis(950), "{:?}", &log[i..i + 2]);
+    // Each PMID was saved once.
+    assert!(saved_pmids(ws.path()).values().all(|&n| n == 1));
+    assert!(started.elapsed() < Duration::from_secs(60));
+}
+
+#[test]
+fn a_fault_storm_stops_with_a_clear_error_and_a_rerun_resumes() {
+    let mock = MockServer::start(MockConfig { records: 900, ..MockConfig::default() }).unwrap();
+    let ws = workspace();
+    // The search plan succeeds, then every efetch fails.
+    let out = scoper(
+        ws.path(),
+        &mock,
+        &[("NCBI_API_KEY", KEY)],
+        &["search", "lhs", "--batch-size", "300"],
+    );
+    assert!(out.status.success());
+    fs::write(
+        ws.path().join("queries/lhs.toml"),
+        "name = \"lhs\"\nterm = 'learning health systems[tiab]'\n",
+    )
+    .unwrap();
+    let _ = fs::remove_dir_all(ws.path().join(".scoper"));
+    let mock2 = MockServer::start(MockConfig { records: 900, ..MockConfig::default() }).unwrap();
+    let ws2 = workspace();
+    mock2.push_fault(Some("efetch"), Fault::ServerError);
+    let first_batch_then_storm = scoper(
+        ws2.path(),
+        &mock2,
+        &[("NCBI_API_KEY", KEY)],
+        &["search", "lhs", "--batch-size", "300"],
+    );
+    assert!(
+        first_batch_then_storm.status.success(),
+        "one 500 is retried: {}",
+        text(&first_batch_then_storm.stderr)
+    );
+
+    let ws3 = workspace();
+    let mock3 = MockServer::start(MockConfig { records: 900, ..MockConfig::default() }).unwrap();
+    mock3.storm(Some(Fault::BadGateway));
+    let out = scoper(
+        ws3.path(),
+        &mock3,
+        &[("NCBI_API_KEY", KEY)],
+        &["search", "lhs", "--batch-size", "300"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("no good answer after 6 tries") && err.contains("502"), "{err}");
+    assert!(err.contains("esearch"), "{err}");
+    assert!(!err.contains(KEY));
+    // The storm ends; the same command completes.
+    mock3.storm(None);
+    let out = scoper(
+        ws3.path(),
+        &mock3,
+        &[("NCBI_API_KEY", KEY)],
+        &["search", "lhs", "--batch-size", "300", "--json"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(count_records(ws3.path()), 900);
+}
+
+#[test]
+fn an_expired_webenv_means_the_search_is_run_again() {
+    let mock = MockServer::start(MockConfig { records: 450, ..MockConfig::default() }).unwrap();
+    let ws = workspace();
+    // esearch 1 gives the first page and a WebEnv; the history is then lost.
+    mock.push_fault(Some("esearch"), Fault::ExpireHistory);
+    mock.push_fault(Some("esearch"), Fault::ExpireHistory);
+    let out = scoper(
+        ws.path(),
+        &mock,
+        &[("NCBI_API_KEY", KEY), ("SCOPER_ESEARCH_PAGE", "100")],
+        &["search", "lhs", "--json"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(json(&out)[0]["count"], 450);
+    assert_eq!(count_records(ws.path()), 450);
+    let fresh = mock
+        .requests()
+        .iter()
+        .filter(|r| r.utility == "esearch" && !r.params.contains_key("WebEnv"))
+        .count();
+    assert!(fresh >= 2, "the search was run again after the expiry");
+}
+
+#[test]
+fn kill_9_in_the_middle_then_the_rerun_completes_without_duplicates_or_refetching() {
+    let mock = MockServer::start(MockConfig {
+        records: 2000,
+        latency: Duration::from_millis(50),
+        ..MockConfig::default()
+    })
+    .unwrap();
+    let ws = workspace();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scoper"))
+        .arg("--dir")
+        .arg(ws.path())
+        .arg("--eutils-url")
+        .arg(mock.url())
+        .args(["search", "lhs", "--batch-size", "100"])
+        .env("NCBI_EMAIL", "tests@example.org")
+        .env_remove("NCBI_API_KEY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let n = fs::read_dir(ws.path().join("corpus/runs/lhs"))
+            .ok()
+            .and_then(|mut d| d.next())
+            .and_then(|r| fs::read_dir(r.ok()?.path()).ok())
+            .map(|d| {
+                d.filter(|f| {
+                    f.as_ref().unwrap().file_name().to_string_lossy().starts_with("efetch-")
+                })
+                .count()
+            })
+            .unwrap_or(0);
+        if n >= 4 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no batch arrived");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let before = saved_pmids(ws.path());
+    assert!(before.len() >= 400 && before.len() < 2000, "{}", before.len());
+    let asked_before = mock.requests().len();
+
+    let out = scoper(ws.path(), &mock, &[], &["search", "lhs", "--batch-size", "100", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v[0]["resumed"], true);
+    let after = saved_pmids(ws.path());
+    assert_eq!(after.len(), 2000, "no gaps");
+    assert!(after.values().all(|&n| n == 1), "no duplicates");
+    // Nothing saved before the kill was asked for again.
+    for r in &mock.requests()[asked_before..] {
+        if r.utility == "efetch" {
+            for id in r.params["id"].split(',') {
+                assert!(!before.contains_key(id), "{id} fetched twice");
+            }
+        }
+        assert_ne!(r.utility, "esearch", "the saved plan was reused");
+    }
+    assert_eq!(count_records(ws.path()), 2000);
+    // One complete run in the log.
+    let log = fs::read_to_string(ws.path().join("corpus/search-log.jsonl")).unwrap();
+    assert_eq!(log.lines().count(), 1);
+}
+
+fn ymd(day: i64) -> String {
+    let (y, m, d) = scoper::clock::civil_from_days(day);
+    format!("{y:04}/{m:02}/{d:02}")
+}
+
+#[test]
+fn an_update_months_later_brings_only_new_and_revised_records() {
+    let first_day = days_from_civil(2025, 1, 1);
+    let t1 = first_day + 199;
+    let config =
+        MockConfig { records: 1000, first_day, days: 300, today: t1, ..MockConfig::default() };
+    let mock = MockServer::start(config.clone()).unwrap();
+    let ws = workspace();
+    let out = scoper(
+        ws.path(),
+        &mock,
+        &[("SCOPER_TODAY", &ymd(t1)), ("NCBI_API_KEY", KEY)],
+        &["search", "lhs", "--json"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let first = json(&out)[0]["count"].as_u64().unwrap();
+    assert!(first > 600 && first < 700, "{first}");
+    drop(mock);
+
+    // Months later: more records exist, and one old record was revised.
+    let t2 = first_day + 299;
+    let mock = MockServer::start(MockConfig { today: t2, ..config }).unwrap();
+    mock.revise(990_100_010, t2 - 5, 2);
+    let out =
+        scoper(ws.path(), &mock, &[("SCOPER_TODAY", &ymd(t2)), ("NCBI_API_KEY", KEY)], &["update"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    let since = ymd(t1 - 3);
+    let new = 1000 - first as usize;
+    // The revised record is fetched again; only it changed.
+    assert!(report.contains(&format!("{new} new records since {since}, 1 revised")), "{report}");
+    assert_eq!(count_records(ws.path()), 1000);
+    let (_, r) = common::scoper_json(ws.path(), &["show", "990100010"]);
+    assert_eq!(r["version"], 2);
+    assert!(r["title"].as_str().unwrap().contains("(revised)"));
+    // The update fetched the new records, the revised one, and (rechecked)
+    // records modified on the day of the last run; nothing older.
+    let mut fetched = HashSet::new();
+    for r in mock.requests().iter().filter(|r| r.utility == "efetch") {
+        fetched.extend(r.params["id"].split(',').map(|p| p.parse::<u64>().unwrap()));
+    }
+    for p in &fetched {
+        let i = (p - 990_100_001) as i64;
+        let created = first_day + i * 300 / 1000;
+        assert!(
+            created >= t1 || *p == 990_100_010,
+            "{p} (created {}) was fetched again",
+            ymd(created)
+        );
+    }
+    assert!((new + 1..=new + 5).contains(&fetched.len()), "{}", fetched.len());
+    // The window is in the search log, and in the PRISMA-S table.
+    let out = common::scoper(ws.path(), &["log"]);
+    let table = text(&out.stdout);
+    assert!(table.contains("| Database | Platform | Date of search | Search strategy"), "{table}");
+    assert!(table.contains(&format!("update: created {since}–{}", ymd(t2))), "{table}");
+    assert!(table.contains(&format!("| {first} | {first} |")), "{table}");
+}
+
+#[test]
+fn the_search_log_holds_what_prisma_s_asks() {
+    let mock = MockServer::start(MockConfig { records: 50, ..MockConfig::default() }).unwrap();
+    let ws = workspace();
+    assert!(scoper(ws.path(), &mock, &[], &["search", "lhs"]).status.success());
+    let line = fs::read_to_string(ws.path().join("corpus/search-log.jsonl")).unwrap();
+    let run: serde_json::Value = serde_json::from_str(line.lines().next().unwrap()).unwrap();
+    assert_eq!(run["query"], "lhs");
+    assert_eq!(run["database"], "PubMed");
+    assert_eq!(
+        run["term"],
+        "(\"learning health system\"[tiab] OR \"learning health systems\"[tiab]) AND english[la]"
+    );
+    assert_eq!(run["count"], 50);
+    assert_eq!(run["pmids"].as_array().unwrap().len(), 50);
+    assert_eq!(run["new"].as_array().unwrap().len(), 50);
+    for key in ["started", "finished", "searched_on", "scoper_version", "kind"] {
+        assert!(run[key].is_string(), "{key}: {run}");
+    }
+    let sent = mock.requests().into_iter().find(|r| r.utility == "esearch").unwrap();
+    assert_eq!(
+        sent.params["term"],
+        run["term"].as_str().unwrap(),
+        "the term logged is the term sent"
+    );
+}
+
+#[test]
+fn a_query_pubmed_cannot_read_is_named_and_not_retried() {
+    let mock = MockServer::start(MockConfig::default()).unwrap();
+    let ws = workspace();
+    fs::write(
+        ws.path().join("queries/broken.toml"),
+        "name = \"broken\"\nterm = '((learning health[tiab]'\n",
+    )
+    .unwrap();
+    let out = scoper(ws.path(), &mock, &[], &["search", "broken"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("\"broken\"") && err.contains("NCBI said: Search Backend failed"),
+        "{err}"
+    );
+    assert!(err.contains("unbalanced"), "NCBI's own words: {err}");
+    assert_eq!(mock.requests().len(), 1, "no retry");
+}
+
+#[test]
+fn the_api_key_never_appears_anywhere() {
+    let mock = MockServer::start(MockConfig { records: 120, ..MockConfig::default() }).unwrap();
+    mock.push_fault(None, Fault::RateLimited); // NCBI's 429 body echoes the key
+    mock.push_fault(Some("efetch"), Fault::Transient400);
+    let ws = workspace();
+    let out = scoper(ws.path(), &mock, &[("NCBI_API_KEY", KEY)], &["search", "lhs", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stdout).contains(KEY) && !text(&out.stderr).contains(KEY));
+    let log = common::scoper(ws.path(), &["log", "--json"]);
+    assert!(!text(&log.stdout).contains(KEY));
+    let export = common::scoper(ws.path(), &["export", "jsonl"]);
+    assert!(!text(&export.stdout).contains(KEY));
+    for entry in walk(ws.path()) {
+        let bytes = fs::read(&entry).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(KEY),
+            "{} holds the key",
+            entry.display()
+        );
+    }
+    // It was sent, in the POST body, with a limit of 10 requests/s.
+    let sent = mock.requests();
+    assert!(sent
+        .iter()
+        .all(|r| r.method == "POST" && r.params.get("api_key").map(String::as_str) == Some(KEY)));
+    let storm = MockServer::start(MockConfig::default()).unwrap();
+    storm.storm(Some(Fault::RateLimited));
+    let out = scoper(
+        ws.path(),
+        &storm,
+        &[("NCBI_API_KEY", KEY), ("SCOPER_BACKOFF_MS", "1")],
+        &["search", "lhs"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!text(&out.stderr).contains(KEY), "{}", text(&out.stderr));
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn no_network_is_said_in_one_line_and_offline_commands_keep_working() {
+    let ws = workspace();
+    // A port nothing listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let url = format!("http://{closed}/entrez/eutils/");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_scoper"))
+            .arg("--dir")
+            .arg(ws.path())
+            .arg("--eutils-url")
+            .arg(&url)
+            .args(args)
+            .env("NCBI_EMAIL", "tests@example.org")
+            .env("SCOPER_BACKOFF_MS", "10")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["search", "lhs"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("cannot reach E-utilities") && err.contains("no network?"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    let out = run(&["run"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("cannot reach E-utilities"));
+    assert!(text(&out.stdout).contains("records:"));
+}
+
+#[test]
+fn without_an_email_the_search_says_how_to_set_one() {
+    let mock = MockServer::start(MockConfig::default()).unwrap();
+    let ws = workspace();
+    let out = Command::new(env!("CARGO_BIN_EXE_scoper"))
+        .arg("--dir")
+        .arg(ws.path())
+        .arg("--eutils-url")
+        .arg(mock.url())
+        .args(["search", "lhs"])
+        .env_remove("NCBI_EMAIL")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("NCBI_EMAIL"), "{}", text(&out.stderr));
+    assert!(mock.requests().is_empty());
+}
+
+#[test]
+fn a_lone_mindate_is_ignored_by_the_mock_as_by_pubmed() {
+    // The mock itself: NCBI ignores a lone mindate; scoper refuses one.
+    let ws = workspace();
+    fs::write(
+        ws.path().join("queries/lone.toml"),
+        "name = \"lone\"\nterm = 'x'\nmindate = \"2020\"\n",
+    )
+    .unwrap();
+    let mock = MockServer::start(MockConfig::default()).unwrap();
+    let out = scoper(ws.path(), &mock, &[], &["search", "lone"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("mindate and maxdate go together"), "{}", text(&out.stderr));
+}
