@@ -93,6 +93,8 @@ pub struct MockConfig {
     pub max_get_url: usize,
     /// How long a Hang lasts.
     pub hang: Duration,
+    /// Append one line a request (`ms method utility status`) to this file.
+    pub log_file: Option<std::path::PathBuf>,
 }
 
 impl Default for MockConfig {
@@ -108,6 +110,7 @@ impl Default for MockConfig {
             random_faults: None,
             max_get_url: 4096,
             hang: Duration::from_secs(30),
+            log_file: None,
         }
     }
 }
@@ -298,6 +301,11 @@ fn serve(conn: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
         let status = if answer.reset || answer.hang.is_some() { 0 } else { answer.status };
         let at = st.started.elapsed();
         let fault = answer.fault;
+        if let Some(path) = &st.config.log_file {
+            if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+                let _ = writeln!(f, "{} {method} {utility} {status}", at.as_millis());
+            }
+        }
         st.log.push(Logged { at, method, utility, params, status, fault });
         (answer, st.config.latency)
     };
@@ -577,8 +585,7 @@ fn parse_term(term: &str) -> Result<Filters, String> {
                     .strip_suffix(tag)
                     .or_else(|| before.strip_suffix(&tag.to_uppercase()))
                     .unwrap_or(before);
-                let start =
-                    a_src.rfind(['(', ' ']).map(|i| i + 1).unwrap_or(0);
+                let start = a_src.rfind(['(', ' ']).map(|i| i + 1).unwrap_or(0);
                 let a = a_src[start..].trim();
                 if tag == "[uid]" {
                     if let (Ok(a), Ok(b)) = (a.parse::<u64>(), b.parse::<u64>()) {
@@ -759,6 +766,13 @@ fn efetch(st: &mut State, params: &HashMap<String, String>, drop_one: Option<usi
             };
             let retstart: usize = params.get("retstart").and_then(|v| v.parse().ok()).unwrap_or(0);
             let retmax: usize = params.get("retmax").and_then(|v| v.parse().ok()).unwrap_or(20);
+            // History paging stops at the cap too (EUTILS.md §2.2).
+            if retstart >= 9999 {
+                return Answer::xml(format!(
+                    "<?xml version=\"1.0\" ?>\n<eFetchResult><ERROR>{}</ERROR></eFetchResult>",
+                    xml_escape(RETSTART_CAP)
+                ));
+            }
             if retstart >= ids.len() {
                 return Answer::new(
                     400,
@@ -771,7 +785,7 @@ fn efetch(st: &mut State, params: &HashMap<String, String>, drop_one: Option<usi
                     ),
                 );
             }
-            ids.iter().skip(retstart).take(retmax.min(10_000)).copied().collect()
+            ids.iter().skip(retstart).take(retmax.min(9999 - retstart)).copied().collect()
         }
         _ => params
             .get("id")

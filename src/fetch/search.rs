@@ -197,6 +197,23 @@ fn append_log(ws: &Workspace, run: &SearchRun) -> Result<()> {
     Ok(())
 }
 
+/// A new, empty run folder, named by the time (and a counter, should two
+/// runs start within the same second).
+fn new_run_dir(ws: &Workspace, query: &str) -> Result<PathBuf> {
+    let parent = runs_dir(ws, query);
+    std::fs::create_dir_all(&parent)?;
+    let now = compact_utc(now_secs());
+    for n in 0..1_000_000 {
+        let d = parent.join(format!("{now}-{n:06}-run"));
+        match std::fs::create_dir(&d) {
+            Ok(()) => return Ok(d),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e).with_context(|| format!("could not create {}", d.display())),
+        }
+    }
+    anyhow::bail!("could not find a free run folder in {}", parent.display())
+}
+
 /// An unfinished run of `query` with the same term and kind, to resume.
 fn unfinished(ws: &Workspace, query: &str) -> Option<PathBuf> {
     let done: HashSet<String> = read_log(ws).ok()?.into_iter().map(|r| r.run_dir).collect();
@@ -230,12 +247,7 @@ pub async fn run(
         existing => {
             let dir = match existing {
                 Some(d) => d,
-                None => {
-                    let d = runs_dir(ws, &query.name)
-                        .join(format!("{}-000000-run", compact_utc(now_secs())));
-                    std::fs::create_dir_all(&d)?;
-                    d
-                }
+                None => new_run_dir(ws, &query.name)?,
             };
             let resumed = next_number(&dir, "esearch-") > 1;
             let state = plan(&client, query, &mode, options, &dir, known).await?;
@@ -333,50 +345,16 @@ async fn plan(
         pmids.extend(searcher.all_ids(&term, first).await.map_err(|e| named(e, query))?);
         slices.push(Slice { term: term.clone(), count: total });
     } else {
-        let lo = query
-            .mindate
-            .as_deref()
-            .filter(|_| query.datetype.as_deref() == Some("crdt"))
-            .unwrap_or("1900/01/01");
-        let (lo, hi) = (day(lo), day(&options.today));
-        let mut stack = vec![(lo, hi)];
-        while let Some((a, b)) = stack.pop() {
-            let t = eutils::with_crdt(&term, &date(a), &date(b));
-            let reply = searcher.search(&t).await.map_err(|e| named(e, query))?;
-            if reply.count <= PUBMED_CAP {
-                if reply.count > 0 {
-                    pmids.extend(
-                        searcher.all_ids(&t, reply.clone()).await.map_err(|e| named(e, query))?,
-                    );
-                    slices.push(Slice { term: t, count: reply.count });
-                }
-            } else if a < b {
-                let mid = a + (b - a) / 2;
-                stack.push((mid + 1, b));
-                stack.push((a, mid));
-            } else {
-                // One day over the cap: cut by PMID range.
-                let mut ranges = vec![(1u64, MAX_PMID)];
-                while let Some((x, y)) = ranges.pop() {
-                    let tu = eutils::with_uid(&t, x, y);
-                    let r = searcher.search(&tu).await.map_err(|e| named(e, query))?;
-                    if r.count <= PUBMED_CAP || x == y {
-                        if r.count > 0 {
-                            pmids.extend(
-                                searcher
-                                    .all_ids(&tu, r.clone())
-                                    .await
-                                    .map_err(|e| named(e, query))?,
-                            );
-                            slices.push(Slice { term: tu, count: r.count });
-                        }
-                    } else {
-                        let m = x + (y - x) / 2;
-                        ranges.push((m + 1, y));
-                        ranges.push((x, m));
-                    }
-                }
-            }
+        let lo = match (&query.datetype, &query.mindate) {
+            (Some(t), Some(m)) if t == "crdt" => m.as_str(),
+            _ => "1900/01/01",
+        };
+        let ranges = Bisect { lo: day(lo), hi: day(&options.today), total };
+        let crdt = |t: &str, a: i64, b: i64| eutils::with_crdt(t, &date(a), &date(b));
+        let parts = ranges.run(&mut searcher, &term, &crdt).await.map_err(|e| named(e, query))?;
+        for (t, ids) in parts {
+            slices.push(Slice { term: t, count: ids.len() as u64 });
+            pmids.extend(ids);
         }
     }
     let mut seen = HashSet::new();
@@ -427,6 +405,62 @@ fn named(e: FetchError, query: &Query) -> anyhow::Error {
             query.name
         ),
         e => anyhow::Error::new(e).context(format!("searching {:?}", query.name)),
+    }
+}
+
+/// Cuts a search over the cap into slices that fit: halves of a range (of
+/// days, then of PMIDs for a single day still over the cap). Only the upper
+/// half of a range is searched; the lower half's count is the rest, so an
+/// empty half costs no request.
+struct Bisect {
+    lo: i64,
+    hi: i64,
+    total: u64,
+}
+
+impl Bisect {
+    /// The slices, as (term sent, PMIDs).
+    async fn run(
+        &self,
+        searcher: &mut Searcher<'_>,
+        term: &str,
+        clause: &dyn Fn(&str, i64, i64) -> String,
+    ) -> Result<Vec<(String, Vec<String>)>, FetchError> {
+        let mut out = Vec::new();
+        let mut stack = vec![(self.lo, self.hi, Some(self.total))];
+        while let Some((a, b, known)) = stack.pop() {
+            match known {
+                Some(0) => {}
+                Some(c) if c > PUBMED_CAP && a < b => {
+                    let mid = a + (b - a) / 2;
+                    let upper = clause(term, mid + 1, b);
+                    let reply = searcher.search(&upper).await?;
+                    stack.push((a, mid, Some(c.saturating_sub(reply.count))));
+                    if reply.count > PUBMED_CAP {
+                        stack.push((mid + 1, b, Some(reply.count)));
+                    } else if reply.count > 0 {
+                        out.push((upper.clone(), searcher.all_ids(&upper, reply).await?));
+                    }
+                }
+                Some(c) if c > PUBMED_CAP => {
+                    // One day over the cap: the same, by PMID range.
+                    let day = clause(term, a, b);
+                    let by_uid = Bisect { lo: 1, hi: MAX_PMID as i64, total: c };
+                    let uid = |t: &str, x: i64, y: i64| eutils::with_uid(t, x as u64, y as u64);
+                    out.extend(Box::pin(by_uid.run(searcher, &day, &uid)).await?);
+                }
+                _ => {
+                    let t = clause(term, a, b);
+                    let reply = searcher.search(&t).await?;
+                    if reply.count > PUBMED_CAP {
+                        stack.push((a, b, Some(reply.count)));
+                    } else if reply.count > 0 {
+                        out.push((t.clone(), searcher.all_ids(&t, reply).await?));
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 }
 
