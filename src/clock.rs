@@ -23,6 +23,17 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// Days since 1970-01-01 of a date (H. Hinnant's days-from-civil).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// `20261126T151500Z`: sortable, safe in a file name.
 pub fn compact_utc(secs: i64) -> String {
     let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
@@ -44,6 +55,10 @@ mod tests {
     #[test]
     fn known_dates() {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
+        for day in [-1, 0, 59, 10_957, 20_089, 20_418] {
+            let (y, m, d) = civil_from_days(day);
+            assert_eq!(days_from_civil(y, m as i64, d as i64), day);
+        }
         assert_eq!(compact_utc(951_782_400), "20000229T000000Z");
         assert_eq!(iso_utc(1_795_705_200), "2026-11-26T15:00:00Z");
     }

@@ -177,17 +177,6 @@ pub struct CorpusSummary {
 }
 
 impl CorpusSummary {
-    /// Builds the summary from every record; `top` MeSH terms are kept.
-    pub fn build(records: impl IntoIterator<Item = Record>, top: usize) -> Self {
-        let mut s = CorpusSummary::default();
-        let mut mesh: HashMap<String, usize> = HashMap::new();
-        for r in records {
-            s.add(&r, &mut mesh);
-        }
-        s.finish(mesh, top);
-        s
-    }
-
     /// Counts one record.
     pub fn add(&mut self, r: &Record, mesh: &mut HashMap<String, usize>) {
         self.records += 1;

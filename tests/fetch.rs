@@ -575,3 +575,20 @@ fn a_lone_mindate_is_ignored_by_the_mock_as_by_pubmed() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("mindate and maxdate go together"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn run_without_offline_updates_first_and_keeps_stdout_one_document() {
+    let mock = MockServer::start(MockConfig { records: 80, ..MockConfig::default() }).unwrap();
+    let ws = workspace();
+    let out = scoper(ws.path(), &mock, &[], &["run", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["update"][0]["query"], "lhs");
+    assert_eq!(v["update"][0]["new"], 80);
+    assert_eq!(v["summary"]["records"], 80);
+    assert!(text(&out.stderr).contains("lhs: 80 records found; 80 new records"));
+    // A second run finds nothing new.
+    let out = scoper(ws.path(), &mock, &[], &["run"]);
+    assert!(out.status.success());
+    assert!(text(&out.stderr).contains("0 new records since"), "{}", text(&out.stderr));
+}

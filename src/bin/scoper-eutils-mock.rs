@@ -46,7 +46,8 @@ fn main() {
     }
     config.today = match today {
         Some(t) => {
-            let p: Vec<i64> = t.split('/').map(|x| x.parse().expect("--today YYYY/MM/DD")).collect();
+            let p: Vec<i64> =
+                t.split('/').map(|x| x.parse().expect("--today YYYY/MM/DD")).collect();
             scoper::fetch::mock::days_from_civil(p[0], p[1], p[2])
         }
         None => config.first_day + config.days,

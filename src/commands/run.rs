@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::Result;
 use serde_json::json;
 
-use super::search::{run_update, FetchSetup};
+use super::search::{print_to, update, FetchSetup};
 use super::workspace_framework;
 use crate::config::Protocol;
 use crate::report::{out, CorpusSummary};
@@ -23,13 +23,19 @@ use crate::tag::ConceptMap;
 pub fn run(ws: &Workspace, offline: bool, setup: &FetchSetup, json: bool) -> Result<i32> {
     let started = Instant::now();
     let protocol = Protocol::load(&ws.protocol())?;
+    // The update first; when PubMed cannot be reached the rest still runs on
+    // what corpus/ holds. Its report goes to stderr, so that stdout stays one
+    // document.
+    let mut updated = Vec::new();
     if !offline {
-        // The update first; when PubMed cannot be reached the rest still runs
-        // on what corpus/ holds.
-        if let Err(e) = run_update(ws, setup, json) {
-            eprintln!(
-                "warning: the update did not complete: {e:#}\n(continuing with what corpus/ holds)"
-            );
+        match update(ws, setup) {
+            Ok(outcomes) => {
+                print_to(&mut std::io::stderr(), &outcomes, false)?;
+                updated = outcomes;
+            }
+            Err(e) => {
+                eprintln!("warning: the update did not complete: {e:#} (going on with corpus/)")
+            }
         }
     }
     let (index, report) = sync(ws, false)?;
@@ -55,6 +61,8 @@ pub fn run(ws: &Workspace, offline: bool, setup: &FetchSetup, json: bool) -> Res
             "rebuilt": report.rebuilt,
             "summary": summary,
             "concepts": map,
+            "update": updated.iter().map(|o| json!({"query": o.run.query, "count": o.run.count,
+                "new": o.run.new.len(), "revised": o.revised, "missing": o.run.missing})).collect::<Vec<_>>(),
             "errors": errors,
         });
         writeln!(w, "{}", serde_json::to_string_pretty(&v)?)?;

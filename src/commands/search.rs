@@ -111,6 +111,11 @@ fn fetch(ws: &Workspace, setup: &FetchSetup, jobs: Vec<(Query, Mode)>) -> Result
 
 fn print(outcomes: &[Outcome], json: bool) -> Result<i32> {
     let mut w = out();
+    print_to(&mut w, outcomes, json)
+}
+
+/// What the runs found, as lines for people or JSON; 1 when PMIDs are missing.
+pub fn print_to(w: &mut impl Write, outcomes: &[Outcome], json: bool) -> Result<i32> {
     let missing: usize = outcomes.iter().map(|o| o.run.missing.len()).sum();
     if json {
         let v: Vec<_> = outcomes
@@ -203,7 +208,12 @@ pub fn update_jobs(ws: &Workspace, overlap_days: i64) -> Result<Vec<(Query, Mode
 
 /// `scoper update`.
 pub fn run_update(ws: &Workspace, setup: &FetchSetup, json: bool) -> Result<i32> {
-    let jobs = update_jobs(ws, SearchOptions::default().overlap_days)?;
-    let outcomes = fetch(ws, setup, jobs)?;
+    let outcomes = update(ws, setup)?;
     print(&outcomes, json)
+}
+
+/// Every saved search, since its last run.
+pub fn update(ws: &Workspace, setup: &FetchSetup) -> Result<Vec<Outcome>> {
+    let jobs = update_jobs(ws, SearchOptions::default().overlap_days)?;
+    fetch(ws, setup, jobs)
 }

@@ -22,6 +22,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::clock::civil_from_days;
+pub use crate::clock::days_from_civil;
 
 /// What can go wrong, on purpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -532,17 +533,6 @@ fn day_of(s: &str, end: bool) -> Option<i64> {
 fn days_in_month(y: i64, m: i64) -> i64 {
     days_from_civil(if m == 12 { y + 1 } else { y }, if m == 12 { 1 } else { m + 1 }, 1)
         - days_from_civil(y, m, 1)
-}
-
-/// Days since 1970-01-01 (H. Hinnant's days-from-civil).
-pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// The filters a term carries: CRDT and MDAT day ranges, UID ranges.

@@ -26,8 +26,8 @@ use tokio::task::JoinSet;
 use super::client::EutilsClient;
 use super::eutils::{self, EsearchReply, PUBMED_CAP};
 use super::{FetchError, Query};
+use crate::clock::days_from_civil;
 use crate::clock::{compact_utc, iso_utc, now_secs};
-use crate::fetch::mock::days_from_civil;
 use crate::store::atomic::{sync_dir, write_atomic};
 use crate::store::Workspace;
 

@@ -26,15 +26,11 @@ const CHUNK: usize = 256 * 1024;
 /// Opens `path` for parsing: plain XML, or gzip (by its magic bytes, not its
 /// name).
 pub fn open(path: &Path) -> io::Result<Box<dyn BufRead + Send>> {
+    use std::io::Seek;
     let mut file = File::open(path)?;
     let mut magic = [0u8; 2];
     let n = read_fully(&mut file, &mut magic)?;
-    let file = {
-        use std::io::Seek;
-        let mut f = file;
-        f.seek(io::SeekFrom::Start(0))?;
-        f
-    };
+    file.seek(io::SeekFrom::Start(0))?;
     if n == 2 && magic == [0x1f, 0x8b] {
         Ok(Box::new(ParallelGunzip::new(file)))
     } else {

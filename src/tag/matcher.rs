@@ -60,7 +60,6 @@ struct CompiledConcept {
 /// A framework ready to run against an index.
 pub struct Matcher {
     concepts: Vec<CompiledConcept>,
-    fields: Vec<Field>,
 }
 
 /// Everything a tagging run found.
@@ -164,7 +163,7 @@ impl Matcher {
                 exclusions,
             });
         }
-        Ok(Matcher { concepts, fields })
+        Ok(Matcher { concepts })
     }
 
     /// Tags every record of `index`.
@@ -244,11 +243,6 @@ impl Matcher {
             }
         }
         hits
-    }
-
-    /// The fields concept queries may use.
-    pub fn fields(&self) -> &[Field] {
-        &self.fields
     }
 }
 
