@@ -158,7 +158,7 @@ fn every_fault_kind_is_survived() {
         Fault::ServerError,
         Fault::BackendError,
         Fault::Unroutable,
-        Fault::Truncated,
+        Fault::CppException,
     ] {
         mock.push_fault(Some("esearch"), f);
     }
@@ -173,6 +173,8 @@ fn every_fault_kind_is_survived() {
         Fault::Transient400,
         Fault::RateLimited,
         Fault::Hang,
+        Fault::Trickle,
+        Fault::CutAfterRecords,
     ] {
         mock.push_fault(Some("efetch"), f);
     }
@@ -192,7 +194,7 @@ fn every_fault_kind_is_survived() {
     let log = mock.requests();
     let faults: HashSet<String> =
         log.iter().filter_map(|r| r.fault.map(|f| format!("{f:?}"))).collect();
-    assert_eq!(faults.len(), 12, "every kind was played: {faults:?}");
+    assert_eq!(faults.len(), 15, "every kind was played: {faults:?}");
     // A 429 was followed by a pause of at least Retry-After (1 s).
     let i = log.iter().position(|r| r.fault == Some(Fault::RateLimited)).unwrap();
     assert!(log[i + 1].at - log[i].at >= Duration::from_millis(950), "{:?}", &log[i..i + 2]);
@@ -591,4 +593,86 @@ fn run_without_offline_updates_first_and_keeps_stdout_one_document() {
     let out = scoper(ws.path(), &mock, &[], &["run"]);
     assert!(out.status.success());
     assert!(text(&out.stderr).contains("0 new records since"), "{}", text(&out.stderr));
+}
+
+/// A raw HTTP/1.1 exchange with the mock: (status, headers, body).
+fn raw(mock: &MockServer, method: &str, path_and_query: &str, body: &str) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let url = mock.url();
+    let host = url.trim_start_matches("http://").split('/').next().unwrap().to_string();
+    let mut s = std::net::TcpStream::connect(&host).unwrap();
+    write!(
+        s,
+        "{method} /entrez/eutils/{path_and_query} HTTP/1.1\r\nHost: {host}\r\nContent-Type: \
+         application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, head.to_string(), body.to_string())
+}
+
+#[test]
+fn the_mock_answers_as_ncbi_does() {
+    let mock = MockServer::start(MockConfig {
+        records: 12_000,
+        rate_limit: false,
+        ..MockConfig::default()
+    })
+    .unwrap();
+    // The cap, with NCBI's words; in JSON with the raw newline strict parsers reject.
+    let (status, _, body) = raw(&mock, "GET", "esearch.fcgi?db=pubmed&term=x&retstart=10000", "");
+    assert_eq!(status, 200);
+    assert!(
+        body.contains(
+            "<ERROR>Search Backend failed: Exception:\n'retstart' cannot be larger than 9998."
+        ),
+        "{body}"
+    );
+    let (_, _, body) =
+        raw(&mock, "GET", "esearch.fcgi?db=pubmed&term=x&retstart=10000&retmode=json", "");
+    assert!(body.contains("Exception:\n'retstart'"));
+    assert!(serde_json::from_str::<serde_json::Value>(&body).is_err(), "not valid JSON, as NCBI's");
+    // retmax over the cap is clamped, with the warning.
+    let (_, _, body) = raw(&mock, "POST", "esearch.fcgi", "db=pubmed&term=x&retmax=20000");
+    assert!(body.contains("<Count>12000</Count><RetMax>9999</RetMax>"), "{}", &body[..300]);
+    assert!(body.contains("Restrictions achieved. start and count adjusted to 0, 9999"));
+    // Date and PMID ranges in the term; a lone mindate ignored.
+    let (_, _, body) =
+        raw(&mock, "POST", "esearch.fcgi", "db=pubmed&term=x+AND+990100001%3A990100010%5BUID%5D");
+    assert!(body.contains("<Count>10</Count>"), "{body}");
+    let (_, _, body) =
+        raw(&mock, "POST", "esearch.fcgi", "db=pubmed&term=x&datetype=crdt&mindate=2030/01/01");
+    assert!(body.contains("<Count>12000</Count>"), "a lone mindate is ignored");
+    // 414 on a long GET.
+    let long = format!("efetch.fcgi?db=pubmed&id={}", "990100001,".repeat(600));
+    assert_eq!(raw(&mock, "GET", &long, "").0, 414);
+    // An unknown rettype: an empty 200.
+    let (status, _, body) =
+        raw(&mock, "POST", "efetch.fcgi", "db=pubmed&id=990100001&rettype=full");
+    assert_eq!((status, body.as_str()), (200, ""));
+    // The 429 body, exactly, with Retry-After.
+    let limited = MockServer::start(MockConfig::default()).unwrap();
+    let mut last = (0, String::new(), String::new());
+    for _ in 0..5 {
+        last = raw(&limited, "POST", "einfo.fcgi", "db=pubmed");
+    }
+    assert_eq!(last.0, 429);
+    assert_eq!(last.2, "{\"error\":\"API rate limit exceeded\",\"api-key\":\"127.0.0.1\",\"count\":\"5\",\"limit\":\"3\"}");
+    assert!(last.1.contains("Retry-After: 1"));
+    // History: esearch with a WebEnv that expired.
+    let (_, _, body) = raw(&mock, "POST", "esearch.fcgi", "db=pubmed&term=x&usehistory=y&retmax=0");
+    let env = body.split("<WebEnv>").nth(1).unwrap().split('<').next().unwrap().to_string();
+    assert!(env.starts_with("MCID_") && env.len() == 29, "{env}");
+    mock.expire_history();
+    let (_, _, body) = raw(
+        &mock,
+        "POST",
+        "esearch.fcgi",
+        &format!("db=pubmed&WebEnv={env}&query_key=1&retstart=0&retmax=5"),
+    );
+    assert!(body.contains("<ERROR>Unable to obtain query #1</ERROR>"), "{body}");
 }

@@ -53,11 +53,17 @@ pub enum Fault {
     Transient400,
     /// The history server forgets every WebEnv, then answers.
     ExpireHistory,
+    /// HTTP 200 with `<ERROR>NCBI C++ Exception: ...</ERROR>`.
+    CppException,
+    /// The body arrives a few bytes at a time, slower than any client waits.
+    Trickle,
+    /// PubMed XML that stops after the first record, with no closing tag.
+    CutAfterRecords,
 }
 
 impl Fault {
     /// Every kind, for the seeded random mode.
-    pub const ALL: [Fault; 12] = [
+    pub const ALL: [Fault; 15] = [
         Fault::RateLimited,
         Fault::ServerError,
         Fault::BadGateway,
@@ -70,6 +76,9 @@ impl Fault {
         Fault::Truncated,
         Fault::FewerRecords,
         Fault::Transient400,
+        Fault::CppException,
+        Fault::Trickle,
+        Fault::CutAfterRecords,
     ];
 }
 
@@ -249,6 +258,8 @@ struct Answer {
     hang: Option<Duration>,
     /// The fault this answer plays, for the log.
     fault: Option<Fault>,
+    /// Send the body in small pieces over this long.
+    trickle: Option<Duration>,
 }
 
 impl Answer {
@@ -262,6 +273,7 @@ impl Answer {
             reset: false,
             hang: None,
             fault: None,
+            trickle: None,
         }
     }
 
@@ -341,6 +353,15 @@ fn serve(conn: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
     head.push_str("\r\n");
     conn.write_all(head.as_bytes())?;
     let n = answer.cut.unwrap_or(answer.body.len()).min(answer.body.len());
+    if let Some(total) = answer.trickle {
+        let pieces = 50;
+        for piece in answer.body[..n].chunks(n.div_ceil(pieces).max(1)) {
+            conn.write_all(piece)?;
+            conn.flush()?;
+            thread::sleep(total / pieces as u32);
+        }
+        return Ok(());
+    }
     conn.write_all(&answer.body[..n])?;
     conn.flush()
 }
@@ -456,6 +477,38 @@ fn fault_answer(
         ),
         Fault::BadGateway => html(502, "Bad Gateway!"),
         Fault::Unavailable => html(503, "Service unavailable!"),
+        Fault::BackendError if params.get("retmode").is_some_and(|m| m == "json") => Answer::new(
+            200,
+            "application/json",
+            "{\"header\":{\"type\":\"esearch\",\"version\":\"0.3\"},\"esearchresult\":{\"ERROR\":\
+             \"Search Backend failed: Couldn't resolve #pmquerysrv-mz?dbaf=pubmed, the address table \
+             is empty.\"}}",
+        ),
+        Fault::CppException => {
+            let root = if utility == "efetch" { "eFetchResult" } else { "eSearchResult" };
+            Answer::xml(format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<{root}><ERROR>NCBI C++ Exception:\n    \
+                 Error: TXCLIENT(CException::eUnknown) \"/pubmed/query.cpp\", line 351: \
+                 ncbi::CQueryTranslator::Run() --- query failed</ERROR></{root}>"
+            ))
+        }
+        Fault::Trickle => {
+            let mut a = match utility {
+                "efetch" => efetch(st, params, None),
+                _ => esearch(st, params),
+            };
+            a.trickle = Some(st.config.hang);
+            a
+        }
+        Fault::CutAfterRecords if utility == "efetch" => {
+            let mut a = efetch(st, params, None);
+            let body = String::from_utf8_lossy(&a.body).into_owned();
+            if let Some(end) = body.find("</PubmedArticle>") {
+                a.cut = Some(end + "</PubmedArticle>".len());
+            }
+            a
+        }
+        Fault::CutAfterRecords => return None,
         Fault::BackendError => {
             let root = if utility == "efetch" { "eFetchResult" } else { "eSearchResult" };
             Answer::xml(format!(
