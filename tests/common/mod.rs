@@ -15,7 +15,13 @@ pub fn fixtures() -> Option<PathBuf> {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("../shared/fixtures is missing, and CI=true: the real-data tests cannot run");
     }
-    eprintln!("skipped: ../shared/fixtures is not here, so this real-data test did not run");
+    // Straight to the terminal: the test harness swallows eprintln! of a
+    // passing test, and a skip must be seen.
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "skipped: ../shared/fixtures is not here, so this real-data test did not run"
+    );
     None
 }
 
