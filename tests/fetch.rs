@@ -97,23 +97,25 @@ fn a_search_brings_every_record_paced_by_post_with_tool_and_email() {
     assert_eq!(r["authors"][0]["last"], "Müller");
 }
 
-#[test]
-fn more_than_9999_records_are_sliced_by_date_and_all_arrive() {
-    let mock = MockServer::start(MockConfig { records: 12_500, days: 40, ..MockConfig::default() })
-        .unwrap();
+/// Searches a mock of `records` created over `days` days, in batches of
+/// `batch`; checks that every record arrived; returns the mock and the report.
+fn search_everything(records: usize, days: i64, batch: &str) -> (MockServer, serde_json::Value) {
+    let mock = MockServer::start(MockConfig { records, days, ..MockConfig::default() }).unwrap();
     let ws = workspace();
-    let out = scoper(
-        ws.path(),
-        &mock,
-        &[("NCBI_API_KEY", KEY)],
-        &["search", "lhs", "--batch-size", "2500", "--json"],
-    );
+    let args = ["search", "lhs", "--batch-size", batch, "--json"];
+    let out = scoper(ws.path(), &mock, &[("NCBI_API_KEY", KEY)], &args);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v = json(&out);
-    assert_eq!(v[0]["count"], 12_500);
-    assert_eq!(v[0]["count_difference"], 0);
+    assert_eq!(v[0]["count"], records as u64);
+    assert_eq!(v[0]["count_difference"], 0, "the slices add up to the count");
+    assert_eq!(count_records(ws.path()), records);
+    (mock, v)
+}
+
+#[test]
+fn more_than_9999_records_are_sliced_by_date_and_all_arrive() {
+    let (mock, v) = search_everything(12_500, 40, "2500");
     assert!(v[0]["slices"].as_u64().unwrap() >= 2, "{v}");
-    assert_eq!(count_records(ws.path()), 12_500);
     // No esearch ever asked past the cap.
     for r in mock.requests().iter().filter(|r| r.utility == "esearch") {
         let start: u64 = r.params.get("retstart").and_then(|s| s.parse().ok()).unwrap_or(0);
@@ -124,24 +126,10 @@ fn more_than_9999_records_are_sliced_by_date_and_all_arrive() {
 
 #[test]
 fn a_single_day_over_the_cap_is_sliced_by_pmid_range() {
-    let mock = MockServer::start(MockConfig { records: 10_200, days: 1, ..MockConfig::default() })
-        .unwrap();
-    let ws = workspace();
-    let out = scoper(
-        ws.path(),
-        &mock,
-        &[("NCBI_API_KEY", KEY)],
-        &["search", "lhs", "--batch-size", "5100", "--json"],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let v = json(&out);
-    assert_eq!(v[0]["count"], 10_200);
-    assert_eq!(v[0]["count_difference"], 0);
-    assert!(mock
-        .requests()
-        .iter()
-        .any(|r| r.params.get("term").is_some_and(|t| t.contains("[UID]"))));
-    assert_eq!(count_records(ws.path()), 10_200);
+    let (mock, _) = search_everything(10_200, 1, "5100");
+    let terms: Vec<String> =
+        mock.requests().iter().filter_map(|r| r.params.get("term").cloned()).collect();
+    assert!(terms.iter().any(|t| t.contains("[UID]")), "{terms:?}");
 }
 
 #[test]
