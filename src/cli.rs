@@ -56,7 +56,7 @@ pub enum Command {
     Log,
     /// Add records from PubMed XML files (.xml, .xml.gz) to the corpus.
     Import {
-        /// The files to import.
+        /// The files to import (a folder: the PubMed XML files in it).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },

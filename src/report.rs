@@ -12,6 +12,8 @@ use crate::tag::ConceptHit;
 /// when standard error is not a terminal.
 pub struct FetchBars {
     bar: indicatif::ProgressBar,
+    found: std::sync::atomic::AtomicU64,
+    records: std::sync::atomic::AtomicU64,
     retries: std::sync::atomic::AtomicU64,
 }
 
@@ -25,12 +27,27 @@ impl FetchBars {
         };
         bar.set_style(
             indicatif::ProgressStyle::with_template(
-                "{msg:30} [{bar:30}] {pos}/{len} batches, {elapsed} (eta {eta})",
+                "{prefix} [{bar:30}] {pos}/{len} batches  {msg}  {elapsed} (eta {eta})",
             )
             .expect("valid template")
             .progress_chars("=> "),
         );
-        FetchBars { bar, retries: Default::default() }
+        FetchBars {
+            bar,
+            found: Default::default(),
+            records: Default::default(),
+            retries: Default::default(),
+        }
+    }
+
+    fn show(&self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.bar.set_message(format!(
+            "{} of {} records, {} retries",
+            self.records.load(Relaxed),
+            self.found.load(Relaxed),
+            self.retries.load(Relaxed)
+        ));
     }
 }
 
@@ -43,21 +60,25 @@ impl Default for FetchBars {
 impl crate::fetch::Progress for FetchBars {
     fn searching(&self, query: &str) {
         self.bar.reset();
-        self.bar.set_message(format!("{query}: searching"));
+        self.bar.set_prefix(query.to_string());
+        self.bar.set_message("searching");
     }
 
     fn planned(&self, found: u64, batches: u64) {
+        self.found.store(found, std::sync::atomic::Ordering::Relaxed);
         self.bar.set_length(batches);
-        self.bar.set_message(format!("{found} found"));
+        self.show();
     }
 
-    fn batch(&self, _records: u64) {
+    fn batch(&self, records: u64) {
+        self.records.fetch_add(records, std::sync::atomic::Ordering::Relaxed);
         self.bar.inc(1);
+        self.show();
     }
 
-    fn retry(&self, utility: &str, reason: &str) {
-        let n = self.retries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        self.bar.set_message(format!("{n} retries ({utility}: {})", one_line(reason, 40)));
+    fn retry(&self, _utility: &str, _reason: &str) {
+        self.retries.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.show();
     }
 
     fn done(&self) {

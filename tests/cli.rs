@@ -349,3 +349,21 @@ fn gzip_input_imports_like_plain_xml() {
     let name = stored[0].as_ref().unwrap().file_name().to_string_lossy().into_owned();
     assert!(name.ends_with(".xml.gz"), "kept as received: {name}");
 }
+
+#[test]
+fn a_folder_imports_the_pubmed_xml_files_in_it() {
+    let ws = workspace();
+    let inputs = tempfile::tempdir().unwrap();
+    write(inputs.path(), "a.xml", &pubmed_xml(&[("990000601", 1, "One")], &[]));
+    write(inputs.path(), "b.xml", &pubmed_xml(&[("990000602", 1, "Two")], &[]));
+    write(inputs.path(), "notes.txt", "not a record file");
+    let dir = inputs.path().to_string_lossy().into_owned();
+    let (code, v) = scoper_json(ws.path(), &["import", &dir]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["files"], 2);
+    assert_eq!(v["new"], 2);
+    let empty = tempfile::tempdir().unwrap();
+    let (code, v) = scoper_json(ws.path(), &["import", empty.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(v["errors"][0]["message"].as_str().unwrap().contains("no PubMed XML file"), "{v}");
+}

@@ -18,7 +18,36 @@ use crate::store::corpus::{stage, Stage};
 use crate::store::sync::{apply_file, mark_indexed, sync, FileError, FileReport};
 use crate::store::Workspace;
 
+/// The files to import: each path given, and the PubMed XML files inside
+/// each folder given (sorted, not recursive).
+fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        match std::fs::read_dir(p) {
+            Ok(entries) if p.is_dir() => {
+                let mut inside: Vec<PathBuf> = entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|f| {
+                        f.is_file()
+                            && crate::store::corpus::is_record_file(
+                                &f.file_name().unwrap_or_default().to_string_lossy(),
+                            )
+                    })
+                    .collect();
+                inside.sort();
+                if inside.is_empty() {
+                    out.push(p.clone()); // reported as a folder with nothing to import
+                }
+                out.extend(inside);
+            }
+            _ => out.push(p.clone()),
+        }
+    }
+    out
+}
+
 pub fn run(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i32> {
+    let files = &expand(files);
     let (index, earlier) = sync(ws, false)?;
     for e in earlier.files.iter().flat_map(|f| &f.errors) {
         eprintln!("warning: {e}");
@@ -126,7 +155,10 @@ fn import_one(
         return Ok(failed(&shown, "no such file (check the path)".into()));
     }
     if src.is_dir() {
-        return Ok(failed(&shown, "is a folder; name the XML files in it".into()));
+        return Ok(failed(
+            &shown,
+            "is a folder with no PubMed XML file (.xml, .xml.gz) in it".into(),
+        ));
     }
     if let (Ok(s), Ok(c)) = (src.canonicalize(), ws.corpus().canonicalize()) {
         if s.starts_with(&c) {
