@@ -238,6 +238,22 @@ fn a_fault_storm_stops_with_a_clear_error_and_a_rerun_resumes() {
     assert!(err.contains("no good answer after 6 tries") && err.contains("502"), "{err}");
     assert!(err.contains("esearch"), "{err}");
     assert!(!err.contains(KEY));
+    // A storm on the fetches only: the plan is saved, then the error says
+    // how much is left and where.
+    mock3.storm_on("efetch", Fault::ServerError);
+    let out = scoper(
+        ws3.path(),
+        &mock3,
+        &[("NCBI_API_KEY", KEY)],
+        &["search", "lhs", "--batch-size", "300"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("900 of the 900 records to fetch for \"lhs\" are not fetched yet"),
+        "{err}"
+    );
+    assert!(err.contains("run.json") && err.contains("next run resumes"), "{err}");
     // The storm ends; the same command completes.
     mock3.storm(None);
     let out = scoper(

@@ -194,6 +194,13 @@ fn tag_prints_the_concept_map_and_show_cites_the_evidence() {
         .map(|s| span_text(&r, "abstract", s).to_lowercase())
         .collect();
     assert!(words.iter().any(|w| w == "equity"), "{words:?}");
+    // The export carries the same concepts.
+    let out = scoper(ws.path(), &["export", "jsonl"]);
+    let line = text(&out.stdout).lines().find(|l| l.contains("\"990000002\"")).unwrap().to_string();
+    let exported: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let (_, shown) = scoper_json(ws.path(), &["show", "990000002"]);
+    assert_eq!(exported["concepts"], shown["concepts"]);
+    assert!(!exported["concepts"].as_array().unwrap().is_empty());
     // The plain view quotes the evidence.
     let out = scoper(ws.path(), &["show", "990000002"]);
     assert!(

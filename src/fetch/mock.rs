@@ -143,7 +143,7 @@ struct State {
     started: Instant,
     log: Vec<Logged>,
     faults: VecDeque<(Option<String>, Fault)>,
-    storm: Option<Fault>,
+    storm: Option<(Option<String>, Fault)>,
     /// WebEnv → query key → PMIDs.
     history: HashMap<String, Vec<Vec<u64>>>,
     webenv_counter: u64,
@@ -219,7 +219,12 @@ impl MockServer {
 
     /// Makes every request fail with `fault` (None: stop).
     pub fn storm(&self, fault: Option<Fault>) {
-        self.state.lock().unwrap().storm = fault;
+        self.state.lock().unwrap().storm = fault.map(|f| (None, f));
+    }
+
+    /// Makes every request to `utility` fail with `fault`.
+    pub fn storm_on(&self, utility: &str, fault: Fault) {
+        self.state.lock().unwrap().storm = Some((Some(utility.to_string()), fault));
     }
 
     /// Forgets every WebEnv, as NCBI does after some hours.
@@ -431,8 +436,10 @@ fn rate_limited(key: &str, count: usize, limit: usize) -> Answer {
 }
 
 fn next_fault(st: &mut State, utility: &str) -> Option<Fault> {
-    if let Some(f) = st.storm {
-        return Some(f);
+    if let Some((u, f)) = &st.storm {
+        if u.as_deref().is_none_or(|u| u == utility) {
+            return Some(*f);
+        }
     }
     if let Some(i) = st.faults.iter().position(|(u, _)| u.as_deref().is_none_or(|u| u == utility)) {
         return st.faults.remove(i).map(|(_, f)| f);

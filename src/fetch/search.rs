@@ -80,6 +80,8 @@ pub struct SearchRun {
     pub date_limits: Option<[String; 3]>,
     /// `full`, or `update` with the create-date window.
     pub kind: String,
+    /// The date field of `window`: `crdt` (PubMed's create date).
+    pub window_datetype: Option<String>,
     pub window: Option<[String; 2]>,
     /// The date of the search (`YYYY/MM/DD`).
     pub searched_on: String,
@@ -260,7 +262,17 @@ pub async fn run(
         todo.chunks(options.batch_size.max(1)).map(|c| c.to_vec()).collect();
     client.progress().planned(state.total, batches.len() as u64);
     let batches_kept = next_number(&dir, "efetch-") - 1;
-    let fetched = fetch_batches(&client, &dir, batches, options).await?;
+    let fetched = fetch_batches(&client, &dir, batches, options).await.map_err(|e| {
+        let have =
+            saved_pmids(&dir).map(|s| state.wanted.iter().filter(|p| s.contains(*p)).count());
+        let left = state.wanted.len() - have.unwrap_or(0);
+        e.context(format!(
+            "{left} of the {} records to fetch for {:?} are not fetched yet (they are in {})",
+            state.wanted.len(),
+            query.name,
+            ws.relative(&dir.join("run.json"))
+        ))
+    })?;
     // A second pass for PMIDs a batch left out, then whatever is still missing
     // is reported.
     let saved = saved_pmids(&dir)?;
@@ -288,6 +300,7 @@ pub async fn run(
             _ => None,
         },
         kind: state.kind.clone(),
+        window_datetype: state.window.as_ref().map(|_| "crdt".to_string()),
         window: state.window.clone(),
         searched_on: state.searched_on.clone(),
         count: state.total,

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{bail, Result};
 use serde::{Deserialize, Serialize};
-use tantivy::collector::TopDocs;
+use tantivy::collector::DocSetCollector;
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::Field;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
@@ -35,7 +35,9 @@ pub struct ConceptHit {
     /// `[start, end)` character offsets into the field's text as `show`
     /// prints it.
     pub spans: Vec<[usize; 2]>,
-    /// The BM25 score of the concept's query for the record.
+    /// How strong the evidence is: each span counts 1, in a title 2, in the
+    /// keywords or MeSH 1.5. It depends on the record and the framework only
+    /// (not on the rest of the corpus), so a rebuilt index gives the same.
     pub score: f32,
 }
 
@@ -170,14 +172,12 @@ impl Matcher {
     pub fn tag(&self, index: &CorpusIndex) -> Result<Tagged> {
         let searcher = index.searcher()?;
         let total = searcher.num_docs() as usize;
-        // Record → the concepts whose query it matches, with the score.
-        let mut matched: BTreeMap<DocAddress, Vec<(usize, f32)>> = BTreeMap::new();
+        // Record → the concepts whose query it matches.
+        let mut matched: BTreeMap<DocAddress, Vec<usize>> = BTreeMap::new();
         if total > 0 {
             for (i, c) in self.concepts.iter().enumerate() {
-                let top =
-                    searcher.search(&c.query, &TopDocs::with_limit(total).order_by_score())?;
-                for (score, addr) in top {
-                    matched.entry(addr).or_default().push((i, score));
+                for addr in searcher.search(&c.query, &DocSetCollector)? {
+                    matched.entry(addr).or_default().push(i);
                 }
             }
         }
@@ -195,6 +195,7 @@ impl Matcher {
                 tagged.untagged.push(pmid.to_string());
             }
         })?;
+        tagged.untagged.sort_unstable_by_key(|p| (p.len(), p.clone()));
         Ok(tagged)
     }
 
@@ -202,12 +203,12 @@ impl Matcher {
     fn evidence(
         &self,
         record: &Record,
-        concepts: &[(usize, f32)],
+        concepts: &[usize],
         analyzer: &mut TextAnalyzer,
     ) -> Vec<ConceptHit> {
         let mut tokens: HashMap<usize, Vec<Tok>> = HashMap::new();
         let mut hits = Vec::new();
-        for &(i, score) in concepts {
+        for &i in concepts {
             let c = &self.concepts[i];
             for (f, name) in TAG_FIELDS.iter().enumerate() {
                 if !c.patterns.iter().any(|p| p.field == f) {
@@ -233,6 +234,12 @@ impl Matcher {
                     continue;
                 }
                 let spans = merge(spans);
+                let weight = match *name {
+                    "title" => 2.0,
+                    "keyword" | "mesh" => 1.5,
+                    _ => 1.0,
+                };
+                let score = spans.len() as f32 * weight;
                 hits.push(ConceptHit {
                     element: c.element.clone(),
                     concept: c.id.clone(),
