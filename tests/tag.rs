@@ -273,6 +273,10 @@ fn tags_follow_the_framework_and_survive_a_broken_one() {
     assert!(text(&out.stderr).contains("last successful tagging run"));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(r["concepts"].as_array().unwrap().iter().any(|c| c["concept"] == "ml"));
+    let out = scoper(ws.path(), &["export", "jsonl"]);
+    assert!(out.status.success(), "the export does not stop at a broken framework");
+    assert!(text(&out.stderr).contains("last successful tagging run"));
+    assert!(text(&out.stdout).contains("\"concept\":\"ml\""));
 }
 
 #[test]

@@ -6,21 +6,17 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::{current_index, workspace_framework};
+use super::{current_index, readable_tags};
 use crate::cli::ExportFormat;
 use crate::report::out;
 use crate::store::atomic::write_atomic_with;
 use crate::store::Workspace;
-use crate::tag::store::current_tags;
 
 pub fn run(ws: &Workspace, format: ExportFormat, dest: Option<&Path>) -> Result<i32> {
     let index = current_index(ws)?;
     // Each line is the `show --json` object: the record and its concepts,
     // from the saved tags (tagging again only when they are stale).
-    let tags = match workspace_framework(ws)? {
-        Some(f) => Some(current_tags(ws, &index, &f)?),
-        None => None,
-    };
+    let tags = readable_tags(ws, &index);
     let line = |r: &crate::parse::Record| -> Result<serde_json::Value> {
         let mut v = serde_json::to_value(r)?;
         let hits = tags.as_ref().map(|t| t.of(&r.pmid)).unwrap_or(&[]);

@@ -69,6 +69,24 @@ fn workspace_framework(ws: &Workspace) -> Result<Option<crate::tag::Framework>> 
     }
 }
 
+/// The tags of the working set for reading: current ones when the
+/// framework loads and compiles; else, with a warning, those of the last
+/// successful run (a broken framework file hides nothing already tagged).
+fn readable_tags(
+    ws: &Workspace,
+    index: &crate::store::CorpusIndex,
+) -> Option<crate::tag::store::TagSet> {
+    let current = workspace_framework(ws)
+        .and_then(|f| f.map(|f| crate::tag::store::current_tags(ws, index, &f)).transpose());
+    match current {
+        Ok(tags) => tags,
+        Err(e) => {
+            eprintln!("warning: {e:#}\n(using the concepts of the last successful tagging run)");
+            crate::tag::store::saved_tags(ws)
+        }
+    }
+}
+
 /// The index, brought up to date with corpus/ first; problems found in
 /// corpus files on the way are printed as warnings.
 fn current_index(ws: &Workspace) -> Result<crate::store::CorpusIndex> {

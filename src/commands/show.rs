@@ -4,10 +4,9 @@ use std::io::Write;
 
 use anyhow::{bail, Result};
 
-use super::{current_index, workspace_framework};
+use super::{current_index, readable_tags};
 use crate::report::{out, print_concepts, print_record};
 use crate::store::Workspace;
-use crate::tag::store::{current_tags, saved_tags};
 
 pub fn run(ws: &Workspace, pmid: &str, json: bool) -> Result<i32> {
     let pmid = pmid.trim();
@@ -21,17 +20,7 @@ pub fn run(ws: &Workspace, pmid: &str, json: bool) -> Result<i32> {
              `scoper import FILE` adds records)"
         );
     };
-    let tags =
-        workspace_framework(ws).and_then(|f| f.map(|f| current_tags(ws, &index, &f)).transpose());
-    let hits = match tags {
-        Ok(Some(t)) => t.of(pmid).to_vec(),
-        Ok(None) => Vec::new(),
-        // A broken framework file does not hide the tags already made.
-        Err(e) => {
-            eprintln!("warning: {e:#}\n(showing the concepts of the last successful tagging run)");
-            saved_tags(ws).map(|t| t.of(pmid).to_vec()).unwrap_or_default()
-        }
-    };
+    let hits = readable_tags(ws, &index).map(|t| t.of(pmid).to_vec()).unwrap_or_default();
     let mut w = out();
     if json {
         let mut v = serde_json::to_value(&record)?;
