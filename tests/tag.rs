@@ -104,6 +104,12 @@ fn check_accepts_a_good_framework_and_names_what_is_wrong_in_a_bad_one() {
     assert!(e.contains("line 7") && e.contains("cannot be read"), "{e}");
 }
 
+/// Terms as `show` prints them: joined by "; ".
+fn join(terms: &serde_json::Value) -> String {
+    let terms: Vec<&str> = terms.as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+    terms.join("; ")
+}
+
 fn span_text(record: &serde_json::Value, field: &str, span: &serde_json::Value) -> String {
     let text: String = match field {
         "title" => record["title"].as_str().unwrap().to_string(),
@@ -117,20 +123,8 @@ fn span_text(record: &serde_json::Value, field: &str, span: &serde_json::Value) 
             })
             .collect::<Vec<_>>()
             .join("\n"),
-        "keyword" => record["keywords"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|k| k.as_str().unwrap())
-            .collect::<Vec<_>>()
-            .join("; "),
-        "mesh" => record["mesh"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|k| k.as_str().unwrap())
-            .collect::<Vec<_>>()
-            .join("; "),
+        "keyword" => join(&record["keywords"]),
+        "mesh" => join(&record["mesh"]),
         other => panic!("unexpected field {other}"),
     };
     let chars: Vec<char> = text.chars().collect();

@@ -238,8 +238,7 @@ pub async fn run(
     options: &SearchOptions,
     known: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Outcome> {
-    let progress_query = query.name.clone();
-    client.progress().searching(&progress_query);
+    client.progress().searching(&query.name);
     let (dir, state, resumed) = match unfinished(ws, &query.name) {
         Some(dir) if dir.join("run.json").is_file() => {
             let state: RunState = serde_json::from_slice(&std::fs::read(dir.join("run.json"))?)
@@ -256,36 +255,38 @@ pub async fn run(
             (dir, state, resumed)
         }
     };
-    let saved = saved_pmids(&dir)?;
-    let todo: Vec<String> = state.wanted.iter().filter(|p| !saved.contains(*p)).cloned().collect();
-    let batches: Vec<Vec<String>> =
-        todo.chunks(options.batch_size.max(1)).map(|c| c.to_vec()).collect();
-    client.progress().planned(state.total, batches.len() as u64);
+    // What an interrupted run saved is read once; each batch saved now adds
+    // the PMIDs it holds.
+    let mut saved = saved_pmids(&dir)?;
     let batches_kept = next_number(&dir, "efetch-") - 1;
-    let fetched = fetch_batches(&client, &dir, batches, options).await.map_err(|e| {
-        let have =
-            saved_pmids(&dir).map(|s| state.wanted.iter().filter(|p| s.contains(*p)).count());
-        let left = state.wanted.len() - have.unwrap_or(0);
-        e.context(format!(
-            "{left} of the {} records to fetch for {:?} are not fetched yet (they are in {})",
-            state.wanted.len(),
-            query.name,
-            ws.relative(&dir.join("run.json"))
-        ))
-    })?;
-    // A second pass for PMIDs a batch left out, then whatever is still missing
-    // is reported.
-    let saved = saved_pmids(&dir)?;
-    let left: Vec<String> = state.wanted.iter().filter(|p| !saved.contains(*p)).cloned().collect();
-    let mut again = 0;
-    if !left.is_empty() {
-        let retry: Vec<Vec<String>> =
-            left.chunks(options.batch_size.max(1)).map(|c| c.to_vec()).collect();
-        again = fetch_batches(&client, &dir, retry, options).await?;
+    let unsaved = |saved: &HashSet<String>| -> Vec<String> {
+        state.wanted.iter().filter(|p| !saved.contains(*p)).cloned().collect()
+    };
+    let size = options.batch_size.max(1);
+    let first = unsaved(&saved);
+    client.progress().planned(state.total, first.len().div_ceil(size) as u64);
+    // Two rounds: every PMID not saved, then those the first round left out
+    // (a batch that came back short, or failed for good); the rest is missing.
+    let mut fetched = 0;
+    let mut todo = first;
+    for _round in 0..2 {
+        if todo.is_empty() {
+            break;
+        }
+        let batches = todo.chunks(size).map(|c| c.to_vec()).collect();
+        fetched +=
+            fetch_batches(&client, &dir, batches, options, &mut saved).await.map_err(|e| {
+                e.context(format!(
+                    "{} of the {} records to fetch for {:?} are not fetched yet (they are in {})",
+                    unsaved(&saved).len(),
+                    state.wanted.len(),
+                    query.name,
+                    ws.relative(&dir.join("run.json"))
+                ))
+            })?;
+        todo = unsaved(&saved);
     }
-    let saved = saved_pmids(&dir)?;
-    let missing: Vec<String> =
-        state.wanted.iter().filter(|p| !saved.contains(*p)).cloned().collect();
+    let missing = todo;
     client.progress().done();
     let found: BTreeSet<&String> = state.pmids.iter().collect();
     let run = SearchRun {
@@ -316,7 +317,7 @@ pub async fn run(
         run_dir: ws.relative(&dir),
     };
     append_log(ws, &run)?;
-    Ok(Outcome { run, resumed, batches_fetched: fetched + again, batches_kept, revised: 0 })
+    Ok(Outcome { run, resumed, batches_fetched: fetched, batches_kept, revised: 0 })
 }
 
 /// Finds the PMIDs (slicing as needed), decides what to fetch, saves the plan.
@@ -537,13 +538,14 @@ impl Searcher<'_> {
     }
 }
 
-/// Fetches `batches` (a few in flight), saving each body; returns how many
-/// were saved.
+/// Fetches `batches` (a few in flight), saving each body and adding the
+/// PMIDs it holds to `saved`; returns how many bodies were saved.
 async fn fetch_batches(
     client: &Arc<EutilsClient>,
     dir: &Path,
     batches: Vec<Vec<String>>,
     options: &SearchOptions,
+    saved_pmids: &mut HashSet<String>,
 ) -> Result<usize> {
     let mut next = next_number(dir, "efetch-");
     let mut queue = batches.into_iter();
@@ -573,6 +575,7 @@ async fn fetch_batches(
                     .with_context(|| format!("could not save {}", path.display()))?;
                 saved += 1;
                 client.progress().batch(got.len() as u64);
+                saved_pmids.extend(got);
             }
             // A batch that fails for good is left for the second pass; the
             // run goes on with the others.
