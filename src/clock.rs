@@ -3,8 +3,12 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Seconds since the Unix epoch, now.
+/// Seconds since the Unix epoch, now; `SCOPER_NOW` (seconds) sets the
+/// clock for tests (several imports within one second, say).
 pub fn now_secs() -> i64 {
+    if let Some(t) = std::env::var("SCOPER_NOW").ok().and_then(|t| t.trim().parse().ok()) {
+        return t;
+    }
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 

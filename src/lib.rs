@@ -16,6 +16,8 @@
 //! - [`fetch`]: saved searches → PubMed through E-utilities → raw responses
 //!   in `corpus/` (the only async code).
 //! - [`tag`]: a framework's concepts → `ConceptHit`s over the index.
+//! - [`view`]: the workspace for reading (show, find, export, the screening
+//!   UI): never writes, never prints.
 //! - [`commands`]: one file per subcommand; [`cli`] holds the raw flags.
 //! - [`config`]: the protocol, `scoper.toml`.
 //! - [`report`]: what the commands print.
@@ -29,6 +31,7 @@ pub mod parse;
 pub mod report;
 pub mod store;
 pub mod tag;
+pub mod view;
 
 /// Runs one command; returns the process exit code (0 success, 1 failure).
 pub fn run(cli: cli::Cli) -> anyhow::Result<i32> {

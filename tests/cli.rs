@@ -151,8 +151,14 @@ fn every_fixture_imports_with_no_error_and_rebuild_gives_the_same_working_set() 
     let rebuilt = export_lines(ws.path());
     assert_eq!(incremental.len(), rebuilt.len());
     assert!(incremental == rebuilt, "the rebuilt working set differs");
-    // Deleting .scoper/ entirely also gives it back.
+    // Deleting .scoper/ entirely: a read says what to run (it never writes),
+    // and `scoper index` gives the same working set back.
     fs::remove_dir_all(ws.path().join(".scoper")).unwrap();
+    let out = scoper(ws.path(), &["export", "jsonl"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("run `scoper index`"), "{}", text(&out.stderr));
+    assert!(!ws.path().join(".scoper/index").exists(), "a read wrote the index");
+    assert!(scoper(ws.path(), &["index"]).status.success());
     assert!(export_lines(ws.path()) == incremental);
 }
 

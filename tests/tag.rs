@@ -20,6 +20,9 @@ fn demo_workspace() -> tempfile::TempDir {
     fs::create_dir_all(ws.path().join("corpus/demo")).unwrap();
     fs::copy(repo.join("corpus/demo/lhs-demo.xml"), ws.path().join("corpus/demo/lhs-demo.xml"))
         .unwrap();
+    // Reading commands never index or tag; `scoper index` does both.
+    let out = scoper(ws.path(), &["index"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
     ws
 }
 
@@ -244,7 +247,8 @@ fn tags_follow_the_framework_and_survive_a_broken_one() {
     let saved = fs::read(&tags_file).unwrap();
     assert!(!concept_ids(ws.path(), "990000055").contains(&"ml".to_string()));
 
-    // A new concept in the framework: show picks it up without `scoper tag`.
+    // A new concept in the framework: show says its concepts are those of
+    // the last tagging run (it never tags), and `scoper tag` brings it in.
     let fw = ws.path().join("queries/lhs-framework.toml");
     let original = fs::read_to_string(&fw).unwrap();
     fs::write(
@@ -252,6 +256,11 @@ fn tags_follow_the_framework_and_survive_a_broken_one() {
         format!("{original}\n[concepts.ml]\nelement = \"processes\"\nname = \"Machine learning\"\nqueries = ['\"gradient boosting\"']\n"),
     )
     .unwrap();
+    let out = scoper(ws.path(), &["show", "990000055"]);
+    assert!(text(&out.stderr).contains("last tagging run"), "{}", text(&out.stderr));
+    assert_eq!(fs::read(&tags_file).unwrap(), saved, "show does not tag");
+    assert!(!concept_ids(ws.path(), "990000055").contains(&"ml".to_string()));
+    assert_eq!(scoper_json(ws.path(), &["tag"]).0, 0);
     assert!(concept_ids(ws.path(), "990000055").contains(&"ml".to_string()));
 
     // A broken framework: tag fails, the last tags stay on disk and in show.
@@ -264,12 +273,12 @@ fn tags_follow_the_framework_and_survive_a_broken_one() {
     assert_eq!(fs::read(&tags_file).unwrap(), before, "tags unchanged by a failed run");
     let out = scoper(ws.path(), &["show", "990000055", "--json"]);
     assert!(out.status.success());
-    assert!(text(&out.stderr).contains("last successful tagging run"));
+    assert!(text(&out.stderr).contains("last tagging run"));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(r["concepts"].as_array().unwrap().iter().any(|c| c["concept"] == "ml"));
     let out = scoper(ws.path(), &["export", "jsonl"]);
     assert!(out.status.success(), "the export does not stop at a broken framework");
-    assert!(text(&out.stderr).contains("last successful tagging run"));
+    assert!(text(&out.stderr).contains("last tagging run"));
     assert!(text(&out.stdout).contains("\"concept\":\"ml\""));
 }
 

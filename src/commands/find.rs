@@ -6,21 +6,24 @@ use anyhow::{bail, Result};
 use serde_json::json;
 use tantivy::query::{BooleanQuery, Occur, Query};
 
-use super::{current_index, workspace_framework};
+use super::view;
 use crate::report::{one_line, out};
 use crate::store::Workspace;
-use crate::tag::store::current_tags;
 
 pub fn run(ws: &Workspace, query: &str, limit: usize, json: bool) -> Result<i32> {
-    let index = current_index(ws)?;
+    let view = view(ws)?;
+    let index = view.index();
     let (concepts, rest) = split_concepts(query);
     let (total, hits) = if concepts.is_empty() {
-        index.search(query, limit)?
+        view.search(index.parse_query(query)?.as_ref(), limit)?
     } else {
-        let Some(framework) = workspace_framework(ws)? else {
-            bail!("concept:{} needs a framework: scoper.toml has no [framework] file", concepts[0]);
+        let Some(tags) = view.tag_set() else {
+            bail!(
+                "concept:{} needs the records tagged with a framework, and they are not\n(hint: \
+                 name the framework under [framework] in scoper.toml, then run `scoper tag`)",
+                concepts[0]
+            );
         };
-        let tags = current_tags(ws, &index, &framework)?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for c in &concepts {
             let Some(sel) = tags.resolve(c) else {
@@ -35,7 +38,7 @@ pub fn run(ws: &Workspace, query: &str, limit: usize, json: bool) -> Result<i32>
         if !rest.trim().is_empty() {
             clauses.push((Occur::Must, index.parse_query(&rest)?));
         }
-        index.search_query(&BooleanQuery::new(clauses), limit)?
+        view.search(&BooleanQuery::new(clauses), limit)?
     };
     let mut w = out();
     if json {

@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::clock::{compact_utc, now_secs};
 use crate::report::out;
-use crate::store::corpus::{stage, Stage};
+use crate::store::corpus::{next_stamp, stage, Stage};
 use crate::store::sync::{apply_file, mark_indexed, sync, FileError, FileReport};
 use crate::store::Workspace;
 
@@ -49,22 +49,26 @@ fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
 pub fn run(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i32> {
     let files = &expand(files);
     let (index, earlier) = sync(ws, false)?;
-    for e in earlier.files.iter().flat_map(|f| &f.errors) {
+    for e in earlier.errors() {
         eprintln!("warning: {e}");
     }
     let mut applier = index.writer()?;
-    let now = compact_utc(now_secs());
+    // The files of this import come after everything in corpus/, in the
+    // order given, however many imports fall within one second.
+    let (now, first_seq) = next_stamp(ws, &compact_utc(now_secs()))
+        .context("could not read corpus/ to number this import")?;
     let mut reports: Vec<FileReport> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
-    for (seq, src) in files.iter().enumerate() {
+    for (i, src) in files.iter().enumerate() {
         let shown = src.display().to_string();
-        match import_one(ws, &mut applier, src, &now, seq + 1)? {
+        match import_one(ws, &mut applier, src, &now, first_seq + i as u64)? {
             Outcome::Imported(r) => reports.push(r),
             Outcome::Skipped(note) => notes.push(format!("{shown}: {note}")),
             Outcome::Failed(r) => reports.push(r),
         }
     }
     applier.finish()?;
+    super::retag_quietly(ws, &index);
     let errors: Vec<&FileError> = reports.iter().flat_map(|r| &r.errors).collect();
     let sum = |f: fn(&FileReport) -> usize| reports.iter().map(f).sum::<usize>();
     let (records, new, updated, deleted) =
@@ -148,7 +152,7 @@ fn import_one(
     applier: &mut crate::store::index::Applier,
     src: &Path,
     now: &str,
-    seq: usize,
+    seq: u64,
 ) -> Result<Outcome> {
     let shown = src.display().to_string();
     if !src.exists() {

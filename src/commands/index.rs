@@ -13,9 +13,10 @@ use crate::store::Workspace;
 pub fn run(ws: &Workspace, rebuild: bool, json: bool) -> Result<i32> {
     let started = Instant::now();
     let (index, report) = sync(ws, rebuild)?;
+    super::retag_quietly(ws, &index);
     let records = index.len()?;
     let mut w = out();
-    let errors: Vec<_> = report.files.iter().flat_map(|f| f.errors.iter()).collect();
+    let errors: Vec<_> = report.errors().collect();
     if json {
         let v = json!({
             "rebuilt": report.rebuilt,

@@ -9,12 +9,19 @@ use crate::report::out;
 use crate::store::Workspace;
 
 pub fn run(ws: &Workspace, json: bool) -> Result<i32> {
-    let runs = read_log(ws)?;
+    let log = read_log(ws)?;
+    for bad in &log.bad {
+        eprintln!("warning: {bad}");
+    }
     let mut w = out();
     if json {
-        writeln!(w, "{}", serde_json::to_string_pretty(&runs)?)?;
+        writeln!(w, "{}", serde_json::to_string_pretty(&log.entries)?)?;
         return Ok(0);
     }
+    // Abandoned runs (an unfinished run whose strategy changed) found
+    // nothing that counts; the table is of the searches that ran.
+    let (runs, abandoned): (Vec<_>, Vec<_>) =
+        log.entries.into_iter().partition(|r| r.is_complete());
     if runs.is_empty() {
         writeln!(w, "no search has been run yet (scoper search NAME)")?;
         return Ok(0);
@@ -40,6 +47,14 @@ pub fn run(ws: &Workspace, json: bool) -> Result<i32> {
             if limits.is_empty() { "none".to_string() } else { limits.join("; ") },
             r.count,
             r.new.len()
+        )?;
+    }
+    if !abandoned.is_empty() {
+        writeln!(
+            w,
+            "\n{} unfinished run(s) were abandoned because their saved search changed before they \
+             were resumed; they are not in the table (`scoper log --json` lists them)",
+            abandoned.len()
         )?;
     }
     Ok(0)

@@ -27,21 +27,36 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
             let target = path.map(|d| root.join(d)).unwrap_or_else(|| root.clone());
             init::run(&target, json)
         }
+        // Commands that write hold the workspace lock until they end.
         Command::Run { offline } => {
+            let ws = Workspace::open(&root)?;
+            let _lock = lock(&ws)?;
             let setup = search::FetchSetup { eutils_url: cli.eutils_url, batch_size: None };
-            run::run(&Workspace::open(&root)?, offline, &setup, json)
+            run::run(&ws, offline, &setup, json)
         }
         Command::Search { query, batch_size } => {
+            let ws = Workspace::open(&root)?;
+            let _lock = lock(&ws)?;
             let setup = search::FetchSetup { eutils_url: cli.eutils_url, batch_size };
-            search::run_search(&Workspace::open(&root)?, &query, &setup, json)
+            search::run_search(&ws, &query, &setup, json)
         }
         Command::Update { batch_size } => {
+            let ws = Workspace::open(&root)?;
+            let _lock = lock(&ws)?;
             let setup = search::FetchSetup { eutils_url: cli.eutils_url, batch_size };
-            search::run_update(&Workspace::open(&root)?, &setup, json)
+            search::run_update(&ws, &setup, json)
         }
         Command::Log => log::run(&Workspace::open(&root)?, json),
-        Command::Import { files } => import::run(&Workspace::open(&root)?, &files, json),
-        Command::Index { rebuild } => index::run(&Workspace::open(&root)?, rebuild, json),
+        Command::Import { files } => {
+            let ws = Workspace::open(&root)?;
+            let _lock = lock(&ws)?;
+            import::run(&ws, &files, json)
+        }
+        Command::Index { rebuild } => {
+            let ws = Workspace::open(&root)?;
+            let _lock = lock(&ws)?;
+            index::run(&ws, rebuild, json)
+        }
         Command::Find { query, limit } => {
             find::run(&Workspace::open(&root)?, &query.join(" "), limit, json)
         }
@@ -69,26 +84,16 @@ fn workspace_framework(ws: &Workspace) -> Result<Option<crate::tag::Framework>> 
     }
 }
 
-/// The tags of the working set for reading: current ones when the
-/// framework loads and compiles; else, with a warning, those of the last
-/// successful run (a broken framework file hides nothing already tagged).
-fn readable_tags(
-    ws: &Workspace,
-    index: &crate::store::CorpusIndex,
-) -> Option<crate::tag::store::TagSet> {
-    let current = workspace_framework(ws)
-        .and_then(|f| f.map(|f| crate::tag::store::current_tags(ws, index, &f)).transpose());
-    match current {
-        Ok(tags) => tags,
-        Err(e) => {
-            eprintln!("warning: {e:#}\n(using the concepts of the last successful tagging run)");
-            crate::tag::store::saved_tags(ws)
-        }
-    }
+/// Takes the workspace lock for a writing command, named as the user
+/// typed it (for the message another process shows).
+fn lock(ws: &Workspace) -> Result<crate::store::lock::Lock> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = format!("scoper {}", args.join(" "));
+    crate::store::lock::acquire(ws, &crate::store::lock::Scope::Workspace, command.trim())
 }
 
-/// The index, brought up to date with corpus/ first; problems found in
-/// corpus files on the way are printed as warnings.
+/// The index, brought up to date with corpus/ first (the caller holds the
+/// lock); problems found in corpus files on the way are printed as warnings.
 fn current_index(ws: &Workspace) -> Result<crate::store::CorpusIndex> {
     let (index, report) = crate::store::sync::sync(ws, false)?;
     if !report.files.is_empty() {
@@ -97,10 +102,32 @@ fn current_index(ws: &Workspace) -> Result<crate::store::CorpusIndex> {
             report.files.len()
         );
     }
-    for f in &report.files {
-        for e in &f.errors {
-            eprintln!("warning: {e}");
-        }
+    for e in report.errors() {
+        eprintln!("warning: {e}");
     }
     Ok(index)
+}
+
+/// After the corpus changed, tags the records again with the workspace's
+/// framework, so reads show current concepts. A framework that does not
+/// load or compile is a warning here (the last tags stay); `scoper tag`
+/// says everything that is wrong with it.
+fn retag_quietly(ws: &Workspace, index: &crate::store::CorpusIndex) {
+    let result = workspace_framework(ws)
+        .and_then(|f| f.map(|f| crate::tag::store::current_tags(ws, index, &f)).transpose());
+    if let Err(e) = result {
+        eprintln!(
+            "warning: the records were not tagged again: {e:#}\n(the concepts shown stay those \
+             of the last tagging run; `scoper tag` lists what is wrong)"
+        );
+    }
+}
+
+/// Opens the read-only view and prints its notes (one line each) to stderr.
+fn view(ws: &Workspace) -> Result<crate::view::View> {
+    let view = crate::view::View::open(ws)?;
+    for n in view.notes() {
+        eprintln!("{n}");
+    }
+    Ok(view)
 }

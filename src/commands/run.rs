@@ -20,6 +20,11 @@ use crate::store::Workspace;
 use crate::tag::store::current_tags;
 use crate::tag::ConceptMap;
 
+/// True when `e` says E-utilities cannot be reached at all.
+fn is_offline(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<crate::fetch::FetchError>().is_some_and(|f| f.is_offline()))
+}
+
 pub fn run(ws: &Workspace, offline: bool, setup: &FetchSetup, json: bool) -> Result<i32> {
     let started = Instant::now();
     let protocol = Protocol::load(&ws.protocol())?;
@@ -33,13 +38,22 @@ pub fn run(ws: &Workspace, offline: bool, setup: &FetchSetup, json: bool) -> Res
                 print_to(&mut std::io::stderr(), &outcomes, false)?;
                 updated = outcomes;
             }
+            // Offline is the one case to go on from: a broken saved search,
+            // a refused query or a fault storm fail the run, so a script
+            // notices that no search ran.
+            Err(e) if is_offline(&e) => {
+                eprintln!("warning: the update did not run: {e:#} (going on with corpus/)")
+            }
             Err(e) => {
-                eprintln!("warning: the update did not complete: {e:#} (going on with corpus/)")
+                return Err(e.context(
+                    "the update of the saved searches failed; nothing else was done (hint: fix \
+                     what is said above, or run `scoper run --offline` to work with corpus/ as it is)",
+                ))
             }
         }
     }
     let (index, report) = sync(ws, false)?;
-    let files = corpus_files(ws)?.len();
+    let files = corpus_files(ws)?.files.len();
     let mut summary = CorpusSummary::default();
     let mut mesh = HashMap::new();
     index.for_each_record(|r| {
@@ -51,7 +65,7 @@ pub fn run(ws: &Workspace, offline: bool, setup: &FetchSetup, json: bool) -> Res
         Some(f) => Some(ConceptMap::of(&current_tags(ws, &index, &f)?)),
         None => None,
     };
-    let errors: Vec<_> = report.files.iter().flat_map(|f| f.errors.iter()).collect();
+    let errors: Vec<_> = report.errors().collect();
     let mut w = out();
     if json {
         let v = json!({

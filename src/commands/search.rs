@@ -13,6 +13,7 @@ use crate::config::Protocol;
 use crate::fetch::client::{ClientConfig, EutilsClient, NCBI_BASE};
 use crate::fetch::search::{self, days_before, Mode, Outcome, SearchOptions};
 use crate::fetch::Query;
+use crate::parse::Pmid;
 use crate::report::{out, FetchBars};
 use crate::store::sync::sync;
 use crate::store::Workspace;
@@ -40,19 +41,29 @@ fn client(ws: &Workspace, setup: &FetchSetup) -> Result<(Arc<EutilsClient>, Sear
         .unwrap_or_else(|| NCBI_BASE.into());
     let mut config = ClientConfig::new(&base, email.trim(), env("NCBI_API_KEY"));
     // For tests and slow links: seconds allowed for one request.
-    if let Some(t) = env("SCOPER_HTTP_TIMEOUT").and_then(|t| t.parse::<f64>().ok()) {
+    if let Some(t) = setting(env("SCOPER_HTTP_TIMEOUT"), "SCOPER_HTTP_TIMEOUT", 0.001, 3600.0)? {
         config.timeout = Duration::from_secs_f64(t);
     }
-    if let Some(b) = env("SCOPER_BACKOFF_MS").and_then(|t| t.parse::<u64>().ok()) {
-        config.backoff = Duration::from_millis(b);
+    if let Some(b) = setting(env("SCOPER_BACKOFF_MS"), "SCOPER_BACKOFF_MS", 0.0, 600_000.0)? {
+        config.backoff = Duration::from_millis(b as u64);
+    }
+    if let Some(r) = setting(env("SCOPER_MAX_RETRY_AFTER"), "SCOPER_MAX_RETRY_AFTER", 0.0, 3600.0)?
+    {
+        config.max_retry_after = Duration::from_secs_f64(r);
     }
     let client = EutilsClient::new(config, Arc::new(FetchBars::new()))?;
     let mut options = SearchOptions::default();
     if let Some(b) = setup.batch_size.or(protocol.ncbi.batch_size) {
-        options.batch_size = b.clamp(1, 10_000);
+        if !(1..=10_000).contains(&b) {
+            bail!(
+                "a batch size of {b} PMIDs per efetch request is outside what NCBI serves\n(hint: \
+                 a number from 1 to 10000; 500, the default, is what NCBI suggests)"
+            );
+        }
+        options.batch_size = b;
     }
-    if let Some(p) = env("SCOPER_ESEARCH_PAGE").and_then(|p| p.parse().ok()) {
-        options.page_size = p;
+    if let Some(p) = setting(env("SCOPER_ESEARCH_PAGE"), "SCOPER_ESEARCH_PAGE", 1.0, 9999.0)? {
+        options.page_size = p as u64;
     }
     // The date of the search; tests move it to play "months later".
     if let Some(t) = env("SCOPER_TODAY") {
@@ -61,12 +72,25 @@ fn client(ws: &Workspace, setup: &FetchSetup) -> Result<(Arc<EutilsClient>, Sear
     Ok((Arc::new(client), options))
 }
 
+/// A number from the environment, checked: `None` when unset, an error
+/// that names the variable when it is not a number from `min` to `max`.
+fn setting(value: Option<String>, name: &str, min: f64, max: f64) -> Result<Option<f64>> {
+    let Some(v) = value else { return Ok(None) };
+    match v.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && (min..=max).contains(&n) => Ok(Some(n)),
+        _ => bail!(
+            "{name}={v:?} is not a number from {min} to {max}\n(hint: unset it for the default, or \
+             set it to a number in that range)"
+        ),
+    }
+}
+
 /// PMIDs the workspace has, after bringing the index up to date.
-fn known_pmids(ws: &Workspace) -> Result<HashSet<String>> {
+fn known_pmids(ws: &Workspace) -> Result<HashSet<Pmid>> {
     let (index, _) = sync(ws, false)?;
     let mut known = HashSet::new();
     index.for_each_pmid(|p| {
-        known.insert(p.to_string());
+        known.insert(p);
     })?;
     Ok(known)
 }
@@ -86,16 +110,32 @@ fn fetch(ws: &Workspace, setup: &FetchSetup, jobs: Vec<(Query, Mode)>) -> Result
     let rt = runtime()?;
     let mut outcomes = Vec::new();
     for (query, mode) in jobs {
-        let is_known = |p: &str| known.contains(p);
+        let is_known = |p: Pmid| known.contains(&p);
         let outcome =
             rt.block_on(search::run(ws, client.clone(), &query, mode, &options, &is_known));
+        // Whether the records to recheck were retracted, before the
+        // revisions replace them.
+        let before = match &outcome {
+            Ok(o) => retracted_among(ws, &o.run.rechecked)?,
+            Err(_) => HashSet::new(),
+        };
         // Whatever was saved is indexed, even when the run stopped early.
         let indexed = sync(ws, false);
         let mut outcome = outcome?;
-        let (_, report) = indexed?;
+        let (index, report) = indexed?;
         let prefix = format!("{}/", outcome.run.run_dir);
         outcome.revised =
             report.files.iter().filter(|f| f.file.starts_with(&prefix)).map(|f| f.updated).sum();
+        outcome.run.changed = Some(outcome.revised);
+        let searcher = index.searcher()?;
+        for p in &outcome.run.rechecked {
+            if !before.contains(p) && index.get_in(&searcher, *p)?.is_some_and(|r| r.retracted) {
+                outcome.run.retracted.push(*p);
+            }
+        }
+        // Logged once what it brought is in the workspace: a crash before
+        // this leaves a complete run folder, which the next run logs.
+        outcome.notes.extend(search::log_run(ws, &outcome.run)?.map(|r| r.to_string()));
         outcomes.push(outcome);
     }
     let stats = &client.stats;
@@ -107,6 +147,22 @@ fn fetch(ws: &Workspace, setup: &FetchSetup, jobs: Vec<(Query, Mode)>) -> Result
         stats.rate_limited.load(Relaxed)
     );
     Ok(outcomes)
+}
+
+/// Which of `pmids` are retracted in the working set now.
+fn retracted_among(ws: &Workspace, pmids: &[Pmid]) -> Result<HashSet<Pmid>> {
+    if pmids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let index = crate::store::CorpusIndex::open(&ws.index_dir())?;
+    let searcher = index.searcher()?;
+    let mut out = HashSet::new();
+    for p in pmids {
+        if index.get_in(&searcher, *p)?.is_some_and(|r| r.retracted) {
+            out.insert(*p);
+        }
+    }
+    Ok(out)
 }
 
 fn print(outcomes: &[Outcome], json: bool) -> Result<i32> {
@@ -123,6 +179,8 @@ pub fn print_to(w: &mut impl Write, outcomes: &[Outcome], json: bool) -> Result<
             .map(|o| {
                 json!({"query": o.run.query, "kind": o.run.kind, "window": o.run.window,
                     "count": o.run.count, "new": o.run.new.len(), "revised": o.revised,
+                    "rechecked": o.run.rechecked.len(), "retracted": o.run.retracted,
+                    "abandoned": o.abandoned,
                     "missing": o.run.missing, "count_difference": o.run.count_difference,
                     "slices": o.run.slices.len(), "resumed": o.resumed,
                     "batches_fetched": o.batches_fetched, "run_dir": o.run.run_dir})
@@ -132,6 +190,17 @@ pub fn print_to(w: &mut impl Write, outcomes: &[Outcome], json: bool) -> Result<
     } else {
         for o in outcomes {
             let r = &o.run;
+            for n in &o.notes {
+                writeln!(w, "warning: {n}")?;
+            }
+            if let Some(dir) = &o.abandoned {
+                writeln!(
+                    w,
+                    "{}: the saved search changed since its unfinished run in {dir}; that run is \
+                     closed in the search log as abandoned, and the search of now runs",
+                    r.query
+                )?;
+            }
             let since = match &r.window {
                 Some([from, _]) => format!(" since {from}"),
                 None => String::new(),
@@ -150,6 +219,24 @@ pub fn print_to(w: &mut impl Write, outcomes: &[Outcome], json: bool) -> Result<
                 },
                 if o.resumed { "; resumed an interrupted run" } else { "" }
             )?;
+            if r.kind == "update" {
+                writeln!(
+                    w,
+                    "{}: {} records modified in PubMed since the last run were fetched again; {} \
+                     of them changed",
+                    r.query,
+                    r.rechecked.len(),
+                    o.revised
+                )?;
+            }
+            for p in &r.retracted {
+                writeln!(
+                    w,
+                    "warning: {}: PMID {p} is now a retracted publication (PubMed's revision \
+                     says so); check it in the review",
+                    r.query
+                )?;
+            }
             if r.count_difference != 0 {
                 writeln!(
                     w,
@@ -166,7 +253,7 @@ pub fn print_to(w: &mut impl Write, outcomes: &[Outcome], json: bool) -> Result<
                     "warning: {}: {} PMIDs were found but never delivered: {}",
                     r.query,
                     r.missing.len(),
-                    r.missing.iter().take(20).cloned().collect::<Vec<_>>().join(", ")
+                    r.missing.iter().take(20).map(Pmid::to_string).collect::<Vec<_>>().join(", ")
                 )?;
             }
         }
@@ -185,15 +272,22 @@ pub fn run_search(ws: &Workspace, name: &str, setup: &FetchSetup, json: bool) ->
 /// The update jobs: every saved search, since its last complete run.
 pub fn update_jobs(ws: &Workspace, overlap_days: i64) -> Result<Vec<(Query, Mode)>> {
     let log = search::read_log(ws)?;
-    let queries = Query::all(ws)?;
-    if queries.is_empty() {
-        bail!("no saved search in queries/ (hint: queries/NAME.toml with a term)");
+    for bad in &log.bad {
+        eprintln!("warning: {bad}");
     }
+    let log = log.entries;
+    let queries = Query::all(ws)?;
     Ok(queries
         .into_iter()
         .map(|q| {
-            let last =
-                log.iter().rev().find(|r| r.query == q.name && r.term.contains(&q.term_sent()));
+            // The last complete run of exactly this strategy and these
+            // limits; any change to either means a full search.
+            let last = log.iter().rev().find(|r| {
+                r.is_complete()
+                    && r.query == q.name
+                    && r.strategy() == q.term_sent()
+                    && r.date_limits == q.date_limits()
+            });
             let mode = match last {
                 Some(r) => Mode::Since {
                     since: days_before(&r.searched_on, overlap_days),
@@ -208,6 +302,9 @@ pub fn update_jobs(ws: &Workspace, overlap_days: i64) -> Result<Vec<(Query, Mode
 
 /// `scoper update`.
 pub fn run_update(ws: &Workspace, setup: &FetchSetup, json: bool) -> Result<i32> {
+    if Query::all(ws)?.is_empty() {
+        bail!("no saved search in queries/ (hint: queries/NAME.toml with a name and a term)");
+    }
     let outcomes = update(ws, setup)?;
     print(&outcomes, json)
 }
@@ -215,5 +312,8 @@ pub fn run_update(ws: &Workspace, setup: &FetchSetup, json: bool) -> Result<i32>
 /// Every saved search, since its last run.
 pub fn update(ws: &Workspace, setup: &FetchSetup) -> Result<Vec<Outcome>> {
     let jobs = update_jobs(ws, SearchOptions::default().overlap_days)?;
+    if jobs.is_empty() {
+        return Ok(Vec::new());
+    }
     fetch(ws, setup, jobs)
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Result};
 use serde_json::json;
 
-use super::{current_index, workspace_framework};
+use super::{current_index, lock, workspace_framework};
 use crate::report::out;
 use crate::store::{CorpusIndex, Workspace};
 use crate::tag::store::retag;
@@ -66,6 +66,7 @@ pub fn run(root: &Path, framework: Option<&Path>, mode: Mode, json: bool) -> Res
             let Some(ws) = ws else {
                 bail!("{} is not a scoper workspace (hint: scoper init)", root.display());
             };
+            let _lock = lock(&ws)?;
             let index = current_index(&ws)?;
             let tags = retag(&ws, &index, &framework)?;
             let map = ConceptMap::of(&tags);

@@ -29,6 +29,9 @@ pub struct ClientConfig {
     /// First backoff; doubled each retry, capped at `max_backoff`.
     pub backoff: Duration,
     pub max_backoff: Duration,
+    /// The longest wait a 429's Retry-After may impose (a larger one is cut
+    /// to this, and the message says so).
+    pub max_retry_after: Duration,
 }
 
 impl std::fmt::Debug for ClientConfig {
@@ -59,6 +62,7 @@ impl ClientConfig {
             max_attempts: 6,
             backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(16),
+            max_retry_after: Duration::from_secs(120),
         }
     }
 
@@ -139,6 +143,7 @@ impl EutilsClient {
         form.extend(params.iter().cloned());
         let mut last = String::new();
         let mut unreachable = 0;
+        let mut rate_limited = false;
         for attempt in 1..=self.config.max_attempts {
             if attempt > 1 {
                 self.stats.retries.fetch_add(1, Ordering::Relaxed);
@@ -166,6 +171,7 @@ impl EutilsClient {
                 }
             };
             let status = resp.status().as_u16();
+            rate_limited = status == 429;
             let retry_after = resp
                 .headers()
                 .get("retry-after")
@@ -192,12 +198,22 @@ impl EutilsClient {
                 },
                 429 => {
                     self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
-                    let wait = Duration::from_secs(retry_after.unwrap_or(1));
+                    let asked = retry_after.unwrap_or(1);
+                    let cap = self.config.max_retry_after;
+                    let wait = Duration::from_secs(asked).min(cap);
                     self.limiter.back_off(wait).await;
-                    last = format!(
-                        "NCBI answered 429 (rate limit exceeded); waited {}s",
-                        wait.as_secs()
-                    );
+                    last = if Duration::from_secs(asked) > cap {
+                        format!(
+                            "NCBI answered 429 (rate limit exceeded) and asked to wait {asked}s; \
+                             waited {}s, scoper's limit",
+                            wait.as_secs()
+                        )
+                    } else {
+                        format!(
+                            "NCBI answered 429 (rate limit exceeded); waited {}s",
+                            wait.as_secs()
+                        )
+                    };
                 }
                 500..=599 => last = format!("NCBI answered {status}"),
                 400 => {
@@ -224,6 +240,7 @@ impl EutilsClient {
             utility: utility.into(),
             attempts: self.config.max_attempts,
             last,
+            rate_limited,
         })
     }
 

@@ -5,7 +5,7 @@
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-use crate::parse::{self, Entry};
+use crate::parse::{self, Entry, ParseError, ParseErrorKind, Pmid};
 
 /// PubMed returns at most this many PMIDs for one search (EUTILS.md §2.2).
 pub const PUBMED_CAP: u64 = 9_999;
@@ -101,8 +101,9 @@ pub fn esearch_params(
 }
 
 /// An efetch of these PMIDs as PubMed XML.
-pub fn efetch_params(pmids: &[String]) -> Vec<(String, String)> {
-    vec![("id".into(), pmids.join(",")), ("retmode".into(), "xml".into())]
+pub fn efetch_params(pmids: &[Pmid]) -> Vec<(String, String)> {
+    let ids: Vec<String> = pmids.iter().map(Pmid::to_string).collect();
+    vec![("id".into(), ids.join(",")), ("retmode".into(), "xml".into())]
 }
 
 /// `term` restricted to records created from `from` to `to` (YYYY/MM/DD).
@@ -119,7 +120,7 @@ pub fn with_uid(term: &str, lo: u64, hi: u64) -> String {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EsearchReply {
     pub count: u64,
-    pub ids: Vec<String>,
+    pub ids: Vec<Pmid>,
     pub webenv: Option<String>,
     pub query_key: Option<String>,
     pub warnings: Vec<String>,
@@ -163,7 +164,9 @@ pub fn parse_esearch(body: &[u8]) -> Result<EsearchReply, BodyError> {
                     ("eSearchResult", "QueryKey") => {
                         reply.query_key = Some(text.trim().to_string())
                     }
-                    ("IdList", "Id") => reply.ids.push(text.trim().to_string()),
+                    ("IdList", "Id") => reply.ids.push(text.parse().map_err(|e| {
+                        BodyError::Unreadable(format!("esearch answer with a bad Id: {e}"))
+                    })?),
                     (_, "ERROR") => return Err(BodyError::Ncbi(text.trim().to_string())),
                     ("WarningList", "OutputMessage") => {
                         reply.warnings.push(text.trim().to_string())
@@ -189,7 +192,7 @@ pub fn parse_esearch(body: &[u8]) -> Result<EsearchReply, BodyError> {
 }
 
 /// Checks an efetch body: whole PubMed XML. Returns the PMIDs it holds.
-pub fn check_efetch(body: &[u8]) -> Result<Vec<String>, BodyError> {
+pub fn check_efetch(body: &[u8]) -> Result<Vec<Pmid>, BodyError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(BodyError::Empty);
     }
@@ -198,9 +201,8 @@ pub fn check_efetch(body: &[u8]) -> Result<Vec<String>, BodyError> {
         match item {
             Ok(Entry::Record(r)) => pmids.push(r.pmid),
             Ok(Entry::Deleted(_)) => {}
-            Err(e) if e.message.starts_with("an E-utilities error response") => {
-                let m = e.message.split_once(": ").map(|x| x.1).unwrap_or(&e.message);
-                return Err(BodyError::Ncbi(m.to_string()));
+            Err(ParseError { kind: ParseErrorKind::Eutils(m), .. }) => {
+                return Err(BodyError::Ncbi(m));
             }
             Err(e) if e.fatal => return Err(BodyError::Unreadable(e.message)),
             Err(_) => {}
@@ -222,7 +224,8 @@ mod tests {
             <TranslationSet/><QueryTranslation>x</QueryTranslation></eSearchResult>";
         let r = parse_esearch(body).unwrap();
         assert_eq!(r.count, 3);
-        assert_eq!(r.ids, ["3", "2", "1"]);
+        let ids: Vec<String> = r.ids.iter().map(Pmid::to_string).collect();
+        assert_eq!(ids, ["3", "2", "1"]);
         assert_eq!(r.webenv.as_deref(), Some("MCID_abc"));
         assert_eq!(r.query_key.as_deref(), Some("1"));
     }
@@ -256,14 +259,14 @@ mod tests {
     fn efetch_bodies_are_checked_whole() {
         let whole = b"<PubmedArticleSet><PubmedArticle><MedlineCitation><PMID Version=\"1\">5</PMID>\
             <Article><ArticleTitle>T</ArticleTitle></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>";
-        assert_eq!(check_efetch(whole).unwrap(), ["5"]);
+        assert_eq!(check_efetch(whole).unwrap(), [Pmid::new(5).unwrap()]);
         assert!(matches!(check_efetch(&whole[..60]), Err(BodyError::Unreadable(_))));
         assert_eq!(check_efetch(b"\n").unwrap_err(), BodyError::Empty);
         let err = check_efetch(b"<eFetchResult><ERROR>Cannot retrieve history data: OUT OF RANGE</ERROR></eFetchResult>");
         assert!(matches!(err, Err(BodyError::Ncbi(m)) if m.contains("OUT OF RANGE")));
         assert_eq!(
             check_efetch(b"<PubmedArticleSet></PubmedArticleSet>").unwrap(),
-            Vec::<String>::new()
+            Vec::<Pmid>::new()
         );
     }
 

@@ -49,7 +49,9 @@ impl RateLimiter {
     /// Pushes every later slot back by `wait` (the server said Retry-After).
     pub async fn back_off(&self, wait: Duration) {
         let mut next = self.next.lock().await;
-        let after = Instant::now() + wait;
+        // A wait too long to add to the clock means "as late as can be".
+        let now = Instant::now();
+        let after = now.checked_add(wait).unwrap_or(now + Duration::from_secs(86_400 * 365));
         if next.is_none_or(|t| t < after) {
             *next = Some(after);
         }

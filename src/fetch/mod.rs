@@ -34,7 +34,7 @@ pub enum FetchError {
     /// The history (WebEnv) is gone.
     Expired(String),
     /// Retried as often as allowed.
-    GaveUp { utility: String, attempts: u32, last: String },
+    GaveUp { utility: String, attempts: u32, last: String, rate_limited: bool },
 }
 
 impl std::fmt::Display for FetchError {
@@ -51,14 +51,31 @@ impl std::fmt::Display for FetchError {
                 write!(f, "{utility}: NCBI answered HTTP {status}: {body}")
             }
             FetchError::Expired(m) => write!(f, "the search history expired: {m}"),
-            FetchError::GaveUp { utility, attempts, last } => {
-                write!(f, "{utility}: no good answer after {attempts} tries (last: {last})")
+            FetchError::GaveUp { utility, attempts, last, rate_limited } => {
+                write!(f, "{utility}: no good answer after {attempts} tries (last: {last})")?;
+                if *rate_limited {
+                    write!(
+                        f,
+                        "\n(hint: NCBI limited the rate of requests; with an API key it allows \
+                         10 a second instead of 3: get one in your NCBI account settings, then \
+                         export NCBI_API_KEY=...)"
+                    )?;
+                }
+                Ok(())
             }
         }
     }
 }
 
 impl std::error::Error for FetchError {}
+
+impl FetchError {
+    /// True when E-utilities cannot be reached at all (no network): the
+    /// one fault `scoper run` goes on from, with what corpus/ holds.
+    pub fn is_offline(&self) -> bool {
+        matches!(self, FetchError::Unreachable { .. })
+    }
+}
 
 /// Where a fetch reports how it is going (`report` draws the bars).
 pub trait Progress: Send + Sync {

@@ -6,8 +6,11 @@
 //! plan (the slices and the PMIDs they found) once it is complete. A run
 //! killed at any moment is resumed by the next `scoper search`/`update` of
 //! the same query: the plan is reused, and the PMIDs already in saved
-//! batches are not fetched again. When every PMID is saved (or reported
-//! missing), a [`SearchRun`] is appended to `corpus/search-log.jsonl`.
+//! batches are not fetched again, as long as the saved search is the same
+//! (term, kind, date limits); a run of a strategy that changed since is
+//! closed in the log as abandoned, and the new strategy runs. When every
+//! PMID is saved (or reported missing), the caller imports what came and
+//! appends the [`SearchRun`] to `corpus/search-log.jsonl` ([`log_run`]).
 //!
 //! Past the PubMed cap (9,999 PMIDs a search), a search is cut into slices
 //! by create date (CRDT), halving the window until each slice fits, then by
@@ -15,7 +18,6 @@
 //! slices is checked against the total count.
 
 use std::collections::{BTreeSet, HashSet};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -28,7 +30,9 @@ use super::eutils::{self, EsearchReply, PUBMED_CAP};
 use super::{FetchError, Query};
 use crate::clock::days_from_civil;
 use crate::clock::{compact_utc, iso_utc, now_secs};
-use crate::store::atomic::{sync_dir, write_atomic};
+use crate::parse::Pmid;
+use crate::store::atomic::write_atomic;
+use crate::store::log::{AppendLog, LogRead, Repaired};
 use crate::store::Workspace;
 
 /// Bisection of a day over the cap starts from PMIDs 1 to this.
@@ -72,6 +76,14 @@ pub fn today() -> String {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SearchRun {
     pub query: String,
+    /// `complete`, or `abandoned`: an unfinished run whose saved search
+    /// changed before it could be resumed (nothing of it is in the counts).
+    #[serde(default = "complete")]
+    pub status: String,
+    /// The saved strategy as sent, without an update's window (absent in
+    /// logs written before scoper 0.1.1: then read from `term`).
+    #[serde(default)]
+    pub strategy: Option<String>,
     pub database: String,
     pub platform: String,
     /// The strategy exactly as sent (with the update window, if any).
@@ -87,14 +99,20 @@ pub struct SearchRun {
     pub searched_on: String,
     /// Records PubMed found.
     pub count: u64,
-    pub pmids: Vec<String>,
+    pub pmids: Vec<Pmid>,
     /// PMIDs fetched because the workspace did not have them.
-    pub new: Vec<String>,
+    pub new: Vec<Pmid>,
     /// PMIDs the workspace had that PubMed modified since the last run,
-    /// fetched again (the import counts those whose content changed).
-    pub rechecked: Vec<String>,
+    /// fetched again.
+    pub rechecked: Vec<Pmid>,
+    /// How many of `rechecked` changed in content when imported.
+    #[serde(default)]
+    pub changed: Option<usize>,
+    /// Rechecked records that came back retracted (and were not before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retracted: Vec<Pmid>,
     /// PMIDs found but not delivered by efetch after every retry.
-    pub missing: Vec<String>,
+    pub missing: Vec<Pmid>,
     /// Found by the slices minus the total count (0 when they agree).
     pub count_difference: i64,
     pub slices: Vec<Slice>,
@@ -103,6 +121,32 @@ pub struct SearchRun {
     pub scoper_version: String,
     /// The run's folder in corpus/.
     pub run_dir: String,
+}
+
+fn complete() -> String {
+    "complete".into()
+}
+
+impl SearchRun {
+    /// The saved strategy this run sent (without an update's window).
+    pub fn strategy(&self) -> String {
+        self.strategy.clone().unwrap_or_else(|| strategy_of(&self.term, &self.kind))
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.status == "complete"
+    }
+}
+
+/// The strategy inside a term as sent: an update's term is the strategy
+/// with a create-date window (see [`eutils::with_crdt`]).
+fn strategy_of(term: &str, kind: &str) -> String {
+    if kind == "update" {
+        if let Some((inner, _)) = term.strip_prefix('(').and_then(|t| t.rsplit_once(") AND (\"")) {
+            return inner.to_string();
+        }
+    }
+    term.to_string()
 }
 
 /// One slice of a search and what it found.
@@ -117,18 +161,35 @@ pub struct Slice {
 struct RunState {
     query: String,
     term: String,
+    /// The saved strategy, without an update's window.
+    #[serde(default)]
+    strategy: Option<String>,
+    /// The saved search's date limits: `[datetype, mindate, maxdate]`.
+    #[serde(default)]
+    limits: Option<[String; 3]>,
     kind: String,
     window: Option<[String; 2]>,
     searched_on: String,
     started: String,
     total: u64,
     slices: Vec<Slice>,
-    pmids: Vec<String>,
+    pmids: Vec<Pmid>,
     /// PMIDs to fetch (new and revised), fixed when the plan was made.
-    wanted: Vec<String>,
-    revised: Vec<String>,
+    wanted: Vec<Pmid>,
+    revised: Vec<Pmid>,
     /// PMIDs the workspace already had when the plan was made.
     known: usize,
+}
+
+impl RunState {
+    /// True when this plan is for exactly the search `query` in `mode`.
+    fn is_for(&self, query: &Query, mode: &Mode) -> bool {
+        let strategy = self.strategy.clone().unwrap_or_else(|| strategy_of(&self.term, &self.kind));
+        self.query == query.name
+            && self.kind == mode.kind()
+            && strategy == query.term_sent()
+            && self.limits == query.date_limits()
+    }
 }
 
 /// What kind of run.
@@ -141,6 +202,15 @@ pub enum Mode {
     Since { since: String, modified: String },
 }
 
+impl Mode {
+    fn kind(&self) -> &'static str {
+        match self {
+            Mode::Full => "full",
+            Mode::Since { .. } => "update",
+        }
+    }
+}
+
 /// What a run did.
 #[derive(Debug)]
 pub struct Outcome {
@@ -150,62 +220,41 @@ pub struct Outcome {
     pub batches_kept: usize,
     /// Records whose content changed when imported (set by the caller).
     pub revised: usize,
-}
-
-fn runs_dir(ws: &Workspace, query: &str) -> PathBuf {
-    ws.corpus().join("runs").join(query)
+    /// The run folder of an unfinished run of another strategy, closed in
+    /// the log as abandoned.
+    pub abandoned: Option<String>,
+    /// Things the user should be told (a torn log line moved aside).
+    pub notes: Vec<String>,
 }
 
 /// The search log, `corpus/search-log.jsonl`.
-pub fn log_path(ws: &Workspace) -> PathBuf {
-    ws.corpus().join("search-log.jsonl")
+pub fn search_log(ws: &Workspace) -> AppendLog<SearchRun> {
+    let path = ws.search_log();
+    let shown = ws.relative(&path);
+    AppendLog::new(path, shown)
 }
 
-/// Every complete run in the search log, oldest first. A torn last line
-/// (a crash mid-append) is reported and skipped.
-pub fn read_log(ws: &Workspace) -> Result<Vec<SearchRun>> {
-    let path = log_path(ws);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e).with_context(|| format!("could not read {}", path.display())),
-    };
-    let mut runs = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        match serde_json::from_str(line) {
-            Ok(r) => runs.push(r),
-            Err(e) => eprintln!(
-                "warning: {}, line {}: an unreadable search-log entry is skipped ({e})",
-                path.display(),
-                i + 1
-            ),
-        }
-    }
-    Ok(runs)
+/// Every run in the search log (complete and abandoned), oldest first, and
+/// the lines that could not be read (a torn last line after a crash).
+pub fn read_log(ws: &Workspace) -> Result<LogRead<SearchRun>> {
+    let log = search_log(ws);
+    log.read().with_context(|| format!("could not read {}", log.path().display()))
 }
 
-fn append_log(ws: &Workspace, run: &SearchRun) -> Result<()> {
-    let path = log_path(ws);
-    std::fs::create_dir_all(ws.corpus())?;
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&path)?;
-    let mut line = serde_json::to_vec(run)?;
-    line.push(b'\n');
-    f.write_all(&line)?;
-    f.sync_all()?;
-    sync_dir(&ws.corpus())?;
-    Ok(())
+/// Appends `run` to the search log, durably; says so when a torn last line
+/// was moved aside first.
+pub fn log_run(ws: &Workspace, run: &SearchRun) -> Result<Option<Repaired>> {
+    let log = search_log(ws);
+    log.append(run).with_context(|| format!("could not append to {}", log.path().display()))
 }
 
-/// A new, empty run folder, named by the time (and a counter, should two
-/// runs start within the same second).
+/// A new, empty run folder, named by the time and the workspace's
+/// sequence, like an imported file (see `corpus::next_stamp`).
 fn new_run_dir(ws: &Workspace, query: &str) -> Result<PathBuf> {
-    let parent = runs_dir(ws, query);
+    let parent = ws.runs(query);
     std::fs::create_dir_all(&parent)?;
-    let now = compact_utc(now_secs());
-    for n in 0..1_000_000 {
+    let (now, seq) = crate::store::corpus::next_stamp(ws, &compact_utc(now_secs()))?;
+    for n in seq..seq + 1_000_000 {
         let d = parent.join(format!("{now}-{n:06}-run"));
         match std::fs::create_dir(&d) {
             Ok(()) => return Ok(d),
@@ -218,8 +267,8 @@ fn new_run_dir(ws: &Workspace, query: &str) -> Result<PathBuf> {
 
 /// An unfinished run of `query` with the same term and kind, to resume.
 fn unfinished(ws: &Workspace, query: &str) -> Option<PathBuf> {
-    let done: HashSet<String> = read_log(ws).ok()?.into_iter().map(|r| r.run_dir).collect();
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(runs_dir(ws, query))
+    let done: HashSet<String> = read_log(ws).ok()?.entries.into_iter().map(|r| r.run_dir).collect();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(ws.runs(query))
         .ok()?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_dir())
@@ -228,26 +277,77 @@ fn unfinished(ws: &Workspace, query: &str) -> Option<PathBuf> {
     dirs.into_iter().rev().find(|d| !done.contains(&ws.relative(d)))
 }
 
-/// Runs `query` (or resumes its unfinished run) and logs it. `known` says
-/// which PMIDs the workspace has.
+impl RunState {
+    /// The log entry of this plan's run, with no PMIDs yet.
+    fn to_run(&self, ws: &Workspace, dir: &Path, status: &str) -> SearchRun {
+        SearchRun {
+            query: self.query.clone(),
+            status: status.into(),
+            strategy: self.strategy.clone(),
+            database: "PubMed".into(),
+            platform: "NCBI E-utilities (esearch, efetch)".into(),
+            term: self.term.clone(),
+            date_limits: self.limits.clone(),
+            kind: self.kind.clone(),
+            window_datetype: self.window.as_ref().map(|_| "crdt".to_string()),
+            window: self.window.clone(),
+            searched_on: self.searched_on.clone(),
+            count: self.total,
+            pmids: Vec::new(),
+            new: Vec::new(),
+            rechecked: Vec::new(),
+            changed: None,
+            retracted: Vec::new(),
+            missing: Vec::new(),
+            count_difference: 0,
+            slices: self.slices.clone(),
+            started: self.started.clone(),
+            finished: iso_utc(now_secs()),
+            scoper_version: env!("CARGO_PKG_VERSION").into(),
+            run_dir: ws.relative(dir),
+        }
+    }
+}
+
+/// Runs `query` (or resumes its unfinished run, when it is for the same
+/// strategy). `known` says which PMIDs the workspace has. The caller
+/// imports what was saved, then logs the run with [`log_run`].
 pub async fn run(
     ws: &Workspace,
     client: Arc<EutilsClient>,
     query: &Query,
     mode: Mode,
     options: &SearchOptions,
-    known: &(dyn Fn(&str) -> bool + Sync),
+    known: &(dyn Fn(Pmid) -> bool + Sync),
 ) -> Result<Outcome> {
     client.progress().searching(&query.name);
-    let (dir, state, resumed) = match unfinished(ws, &query.name) {
-        Some(dir) if dir.join("run.json").is_file() => {
-            let state: RunState = serde_json::from_slice(&std::fs::read(dir.join("run.json"))?)
-                .with_context(|| format!("{} is unreadable", dir.join("run.json").display()))?;
-            (dir, state, true)
+    let mut notes = Vec::new();
+    let mut abandoned = None;
+    let mut resume = None;
+    if let Some(dir) = unfinished(ws, &query.name) {
+        let plan = dir.join("run.json");
+        if plan.is_file() {
+            let state: RunState = serde_json::from_slice(&std::fs::read(&plan)?)
+                .with_context(|| format!("{} is unreadable", plan.display()))?;
+            if state.is_for(query, &mode) {
+                resume = Some((dir, Some(state)));
+            } else {
+                // Closed in the log, so it is never resumed or counted.
+                let closed = state.to_run(ws, &dir, "abandoned");
+                notes.extend(log_run(ws, &closed)?.map(|r| r.to_string()));
+                abandoned = Some(ws.relative(&dir));
+            }
+        } else {
+            // Stopped before its plan was saved: only esearch answers; the
+            // plan is made again, for the strategy of now.
+            resume = Some((dir, None));
         }
+    }
+    let (dir, state, resumed) = match resume {
+        Some((dir, Some(state))) => (dir, state, true),
         existing => {
             let dir = match existing {
-                Some(d) => d,
+                Some((d, _)) => d,
                 None => new_run_dir(ws, &query.name)?,
             };
             let resumed = next_number(&dir, "esearch-") > 1;
@@ -259,8 +359,8 @@ pub async fn run(
     // the PMIDs it holds.
     let mut saved = saved_pmids(&dir)?;
     let batches_kept = next_number(&dir, "efetch-") - 1;
-    let unsaved = |saved: &HashSet<String>| -> Vec<String> {
-        state.wanted.iter().filter(|p| !saved.contains(*p)).cloned().collect()
+    let unsaved = |saved: &HashSet<Pmid>| -> Vec<Pmid> {
+        state.wanted.iter().filter(|p| !saved.contains(*p)).copied().collect()
     };
     let size = options.batch_size.max(1);
     let first = unsaved(&saved);
@@ -288,36 +388,23 @@ pub async fn run(
     }
     let missing = todo;
     client.progress().done();
-    let found: BTreeSet<&String> = state.pmids.iter().collect();
-    let run = SearchRun {
-        query: query.name.clone(),
-        database: "PubMed".into(),
-        platform: "NCBI E-utilities (esearch, efetch)".into(),
-        term: state.term.clone(),
-        date_limits: match (&query.datetype, &query.mindate, &query.maxdate) {
-            (t, Some(a), Some(b)) => {
-                Some([t.clone().unwrap_or_else(|| "pdat".into()), a.clone(), b.clone()])
-            }
-            _ => None,
-        },
-        kind: state.kind.clone(),
-        window_datetype: state.window.as_ref().map(|_| "crdt".to_string()),
-        window: state.window.clone(),
-        searched_on: state.searched_on.clone(),
-        count: state.total,
-        pmids: state.pmids.clone(),
-        new: state.wanted.iter().filter(|p| !state.revised.contains(p)).cloned().collect(),
-        rechecked: state.revised.clone(),
-        missing,
-        count_difference: found.len() as i64 - state.total as i64,
-        slices: state.slices.clone(),
-        started: state.started.clone(),
-        finished: iso_utc(now_secs()),
-        scoper_version: env!("CARGO_PKG_VERSION").into(),
-        run_dir: ws.relative(&dir),
-    };
-    append_log(ws, &run)?;
-    Ok(Outcome { run, resumed, batches_fetched: fetched, batches_kept, revised: 0 })
+    let found: BTreeSet<&Pmid> = state.pmids.iter().collect();
+    let revised: HashSet<&Pmid> = state.revised.iter().collect();
+    let mut run = state.to_run(ws, &dir, "complete");
+    run.pmids = state.pmids.clone();
+    run.new = state.wanted.iter().filter(|p| !revised.contains(p)).copied().collect();
+    run.rechecked = state.revised.clone();
+    run.missing = missing;
+    run.count_difference = found.len() as i64 - state.total as i64;
+    Ok(Outcome {
+        run,
+        resumed,
+        batches_fetched: fetched,
+        batches_kept,
+        revised: 0,
+        abandoned,
+        notes,
+    })
 }
 
 /// Finds the PMIDs (slicing as needed), decides what to fetch, saves the plan.
@@ -327,27 +414,21 @@ async fn plan(
     mode: &Mode,
     options: &SearchOptions,
     dir: &Path,
-    known: &(dyn Fn(&str) -> bool + Sync),
+    known: &(dyn Fn(Pmid) -> bool + Sync),
 ) -> Result<RunState> {
     let base = query.term_sent();
-    let (term, kind, window) = match mode {
-        Mode::Full => (base.clone(), "full".to_string(), None),
+    let (term, window) = match mode {
+        Mode::Full => (base.clone(), None),
         Mode::Since { since, .. } => (
             eutils::with_crdt(&base, since, &options.today),
-            "update".to_string(),
             Some([since.clone(), options.today.clone()]),
         ),
     };
-    let limits = match (&query.mindate, &query.maxdate) {
-        (Some(a), Some(b)) => {
-            Some((query.datetype.clone().unwrap_or_else(|| "pdat".into()), a.clone(), b.clone()))
-        }
-        _ => None,
-    };
+    let limits = query.date_limits();
     let mut searcher = Searcher {
         client,
         dir,
-        limits,
+        limits: limits.clone().map(|[t, a, b]| (t, a, b)),
         page: options.page_size.clamp(1, PUBMED_CAP),
         file: next_number(dir, "esearch-"),
     };
@@ -359,42 +440,58 @@ async fn plan(
         pmids.extend(searcher.all_ids(&term, first).await.map_err(|e| named(e, query))?);
         slices.push(Slice { term: term.clone(), count: total });
     } else {
-        let lo = match (&query.datetype, &query.mindate) {
-            (Some(t), Some(m)) if t == "crdt" => m.as_str(),
+        // Slices by create date, within what the search can hold: an
+        // update's window, or a create-date limit, or all of PubMed.
+        let lo = match (mode, &query.datetype, &query.mindate) {
+            (Mode::Since { since, .. }, _, _) => since.as_str(),
+            (_, Some(t), Some(m)) if t == "crdt" => m.as_str(),
             _ => "1900/01/01",
         };
         let ranges = Bisect { lo: day(lo), hi: day(&options.today), total };
         let crdt = |t: &str, a: i64, b: i64| eutils::with_crdt(t, &date(a), &date(b));
-        let parts = ranges.run(&mut searcher, &term, &crdt).await.map_err(|e| named(e, query))?;
+        // The window is in `term` already for an update; the slices narrow it.
+        let parts = ranges.run(&mut searcher, &base, &crdt).await.map_err(|e| named(e, query))?;
         for (t, ids) in parts {
             slices.push(Slice { term: t, count: ids.len() as u64 });
             pmids.extend(ids);
         }
     }
     let mut seen = HashSet::new();
-    pmids.retain(|p| seen.insert(p.clone()));
+    pmids.retain(|p| seen.insert(*p));
     let mut revised = Vec::new();
     if let Mode::Since { modified: since, .. } = mode {
-        // Records the workspace has that PubMed modified since the last run;
-        // fetched again, and counted as revised when their content changed.
-        let t = format!("({base}) AND (\"{since}\"[MDAT] : \"{}\"[MDAT])", options.today);
+        // Records the workspace has that PubMed modified since the last run
+        // (a revision, a retraction, a yearly MeSH reload), all of them:
+        // above the cap the modification window is sliced as a search is.
+        let mdat = |t: &str, a: &str, b: &str| format!("({t}) AND (\"{a}\"[MDAT] : \"{b}\"[MDAT])");
+        let t = mdat(&base, since, &options.today);
         let first = searcher.search(&t).await.map_err(|e| named(e, query))?;
-        if first.count <= PUBMED_CAP {
-            revised = searcher.all_ids(&t, first).await.map_err(|e| named(e, query))?;
-            revised.retain(|p| known(p));
-        }
+        let modified = if first.count <= PUBMED_CAP {
+            searcher.all_ids(&t, first).await.map_err(|e| named(e, query))?
+        } else {
+            let ranges = Bisect { lo: day(since), hi: day(&options.today), total: first.count };
+            let by_day = |t: &str, a: i64, b: i64| mdat(t, &date(a), &date(b));
+            let parts =
+                ranges.run(&mut searcher, &base, &by_day).await.map_err(|e| named(e, query))?;
+            parts.into_iter().flat_map(|(_, ids)| ids).collect()
+        };
+        let mut seen = HashSet::new();
+        revised = modified.into_iter().filter(|p| known(*p) && seen.insert(*p)).collect();
     }
-    let known_count = pmids.iter().filter(|p| known(p)).count();
-    let mut wanted: Vec<String> = pmids.iter().filter(|p| !known(p)).cloned().collect();
+    let known_count = pmids.iter().filter(|p| known(**p)).count();
+    let mut wanted: Vec<Pmid> = pmids.iter().filter(|p| !known(**p)).copied().collect();
+    let mut in_wanted: HashSet<Pmid> = wanted.iter().copied().collect();
     for r in &revised {
-        if !wanted.contains(r) {
-            wanted.push(r.clone());
+        if in_wanted.insert(*r) {
+            wanted.push(*r);
         }
     }
     let state = RunState {
         query: query.name.clone(),
         term,
-        kind,
+        strategy: Some(base),
+        limits,
+        kind: mode.kind().to_string(),
         window,
         searched_on: options.today.clone(),
         started: iso_utc(now_secs()),
@@ -439,7 +536,7 @@ impl Bisect {
         searcher: &mut Searcher<'_>,
         term: &str,
         clause: &dyn Fn(&str, i64, i64) -> String,
-    ) -> Result<Vec<(String, Vec<String>)>, FetchError> {
+    ) -> Result<Vec<(String, Vec<Pmid>)>, FetchError> {
         let mut out = Vec::new();
         let mut stack = vec![(self.lo, self.hi, Some(self.total))];
         while let Some((a, b, known)) = stack.pop() {
@@ -510,11 +607,7 @@ impl Searcher<'_> {
 
     /// Every PMID of a search whose first page is `first`, paging through
     /// the history; an expired history means the search is run again.
-    async fn all_ids(
-        &mut self,
-        term: &str,
-        first: EsearchReply,
-    ) -> Result<Vec<String>, FetchError> {
+    async fn all_ids(&mut self, term: &str, first: EsearchReply) -> Result<Vec<Pmid>, FetchError> {
         let mut reply = first;
         'again: for _ in 0..3 {
             let mut ids = reply.ids.clone();
@@ -543,15 +636,15 @@ impl Searcher<'_> {
 async fn fetch_batches(
     client: &Arc<EutilsClient>,
     dir: &Path,
-    batches: Vec<Vec<String>>,
+    batches: Vec<Vec<Pmid>>,
     options: &SearchOptions,
-    saved_pmids: &mut HashSet<String>,
+    saved_pmids: &mut HashSet<Pmid>,
 ) -> Result<usize> {
     let mut next = next_number(dir, "efetch-");
     let mut queue = batches.into_iter();
     let mut running = JoinSet::new();
     let mut saved = 0;
-    let spawn = |running: &mut JoinSet<_>, batch: Vec<String>, n: usize| {
+    let spawn = |running: &mut JoinSet<_>, batch: Vec<Pmid>, n: usize| {
         let c = client.clone();
         running.spawn(async move {
             let params = eutils::efetch_params(&batch);
@@ -620,7 +713,7 @@ fn next_number(dir: &Path, prefix: &str) -> usize {
 }
 
 /// PMIDs in the efetch responses saved in `dir`.
-fn saved_pmids(dir: &Path) -> Result<HashSet<String>> {
+fn saved_pmids(dir: &Path) -> Result<HashSet<Pmid>> {
     let mut out = HashSet::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();

@@ -10,8 +10,10 @@ mod record;
 mod text;
 
 pub use parallel::records_parallel;
-pub use pubmed::{normalize_orcid, records, Entry, ParseError, Records};
-pub use record::{AbstractSection, Author, Correction, MeshHeading, OtherAbstract, Pmid, Record};
+pub use pubmed::{normalize_orcid, records, Entry, ParseError, ParseErrorKind, Records};
+pub use record::{
+    AbstractSection, Author, Correction, MeshHeading, OtherAbstract, Pmid, PmidError, Record,
+};
 pub use text::{first_year, normalize_ws};
 
 use std::fs::File;

@@ -37,10 +37,28 @@ pub enum Entry {
 pub struct ParseError {
     /// Byte offset into the (decompressed) input.
     pub offset: u64,
-    /// The PMID of the record being read, when it was known.
-    pub pmid: Option<Pmid>,
+    /// The PMID of the record being read, as written, when it was known.
+    pub pmid: Option<String>,
     pub message: String,
     pub fatal: bool,
+    pub kind: ParseErrorKind,
+}
+
+/// What kind of fault a [`ParseError`] is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseErrorKind {
+    /// One record is unusable (no PMID, a PMID that is no number); it is
+    /// skipped and the rest is read.
+    Record,
+    /// The XML cannot be read past this point (malformed, truncated).
+    Malformed,
+    /// The input is empty.
+    Empty,
+    /// XML, but not PubMed's.
+    NotPubmed,
+    /// An E-utilities error document (`<eFetchResult><ERROR>`...) instead
+    /// of records: NCBI's words.
+    Eutils(String),
 }
 
 impl std::fmt::Display for ParseError {
@@ -197,8 +215,8 @@ impl<R: BufRead> Records<R> {
     }
 
     fn fatal(&self, offset: u64, message: String) -> ParseError {
-        let pmid = if self.base != usize::MAX && !self.builder.record.pmid.is_empty() {
-            Some(self.builder.record.pmid.clone())
+        let pmid = if self.base != usize::MAX && !self.builder.pmid.is_empty() {
+            Some(self.builder.pmid.clone())
         } else {
             None
         };
@@ -207,7 +225,7 @@ impl<R: BufRead> Records<R> {
         } else {
             message
         };
-        ParseError { offset, pmid, message, fatal: true }
+        ParseError { offset, pmid, message, fatal: true, kind: ParseErrorKind::Malformed }
     }
 
     fn at_eof(&mut self) -> Option<Result<Entry, ParseError>> {
@@ -219,15 +237,19 @@ impl<R: BufRead> Records<R> {
                 pmid: None,
                 message: format!("an E-utilities error response, not PubMed records: {msg}"),
                 fatal: true,
+                kind: ParseErrorKind::Eutils(msg),
             }));
         }
         if self.root == Root::NotSeen {
-            let message = if offset == 0 {
-                "the file is empty".to_string()
+            let (kind, message) = if offset == 0 {
+                (ParseErrorKind::Empty, "the file is empty".to_string())
             } else {
-                "not PubMed XML: no <PubmedArticleSet> element found".to_string()
+                (
+                    ParseErrorKind::NotPubmed,
+                    "not PubMed XML: no <PubmedArticleSet> element found".to_string(),
+                )
             };
-            return Some(Err(ParseError { offset: 0, pmid: None, message, fatal: true }));
+            return Some(Err(ParseError { offset: 0, pmid: None, message, fatal: true, kind }));
         }
         if self.open_end && self.skip == 0 && self.stack == [Tag::PubmedArticleSet] {
             return None;
@@ -458,7 +480,11 @@ impl<R: BufRead> Records<R> {
                 if field == Field::Error {
                     self.error_text = Some(value);
                 } else if field == Field::DeletePmid {
-                    self.deleted.push(value);
+                    // A text that is no PMID names no record of the working
+                    // set (every one of them is valid), so it deletes nothing.
+                    if let Ok(p) = value.parse() {
+                        self.deleted.push(p);
+                    }
                 } else {
                     self.builder.set(field, value);
                 }
@@ -622,6 +648,8 @@ enum ListKind {
 #[derive(Debug, Default)]
 struct Builder {
     record: Record,
+    /// The PMID as written; checked when the record ends.
+    pmid: String,
     version: u32,
     pmid_seen: bool,
     pub_year: Option<String>,
@@ -648,7 +676,7 @@ impl Builder {
         match field {
             Field::Pmid => {
                 if !self.pmid_seen {
-                    r.pmid = value;
+                    self.pmid = value;
                     self.pmid_seen = true;
                 }
             }
@@ -736,21 +764,26 @@ impl Builder {
 
     fn finish(mut self, offset: u64) -> Result<Entry, ParseError> {
         let r = &mut self.record;
-        if r.pmid.is_empty() {
+        if self.pmid.is_empty() {
             return Err(ParseError {
                 offset,
                 pmid: None,
                 message: "a record without a PMID; it is skipped".into(),
                 fatal: false,
+                kind: ParseErrorKind::Record,
             });
         }
-        if !r.pmid.bytes().all(|c| c.is_ascii_digit()) {
-            return Err(ParseError {
-                offset,
-                pmid: Some(r.pmid.clone()),
-                message: "the PMID is not a number; the record is skipped".into(),
-                fatal: false,
-            });
+        match self.pmid.parse::<Pmid>() {
+            Ok(p) => r.pmid = p,
+            Err(e) => {
+                return Err(ParseError {
+                    offset,
+                    pmid: Some(self.pmid.clone()),
+                    message: format!("{e}; the record is skipped (the others are read)"),
+                    fatal: false,
+                    kind: ParseErrorKind::Record,
+                })
+            }
         }
         r.version = self.version.max(1);
         if r.title.is_empty() {

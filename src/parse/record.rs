@@ -3,8 +3,106 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A PubMed identifier: ASCII digits only, no leading zeros kept as given.
-pub type Pmid = String;
+use std::fmt;
+use std::str::FromStr;
+
+/// A PubMed identifier, validated once, where it is read (the parser, an
+/// esearch answer, a command-line argument): a positive whole number that
+/// fits in 64 bits. Leading zeros are dropped (`007` is PMID 7). In JSON it
+/// is a string, as PubMed writes it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pmid(u64);
+
+/// Why a text is not a PMID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PmidError {
+    pub text: String,
+    pub reason: &'static str,
+}
+
+impl fmt::Display for PmidError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown: String = self.text.chars().take(40).collect();
+        write!(f, "{shown:?} is not a PMID: {}", self.reason)
+    }
+}
+
+impl std::error::Error for PmidError {}
+
+impl Pmid {
+    /// The PMID `n` (0 is not one).
+    pub fn new(n: u64) -> Option<Pmid> {
+        (n > 0).then_some(Pmid(n))
+    }
+
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl FromStr for Pmid {
+    type Err = PmidError;
+
+    fn from_str(s: &str) -> Result<Pmid, PmidError> {
+        let t = s.trim();
+        let err = |reason| Err(PmidError { text: t.to_string(), reason });
+        if t.is_empty() {
+            return err("it is empty");
+        }
+        if !t.bytes().all(|b| b.is_ascii_digit()) {
+            return err("a PMID is a number, like 31399114");
+        }
+        match t.parse::<u64>() {
+            Ok(0) => err("0 is not a PMID"),
+            Ok(n) => Ok(Pmid(n)),
+            Err(_) => err("the number is too large for a PMID (PubMed's have 8 or 9 digits)"),
+        }
+    }
+}
+
+/// `pmid == "31399114"`: the PMID as PubMed writes it.
+impl PartialEq<str> for Pmid {
+    fn eq(&self, other: &str) -> bool {
+        other.parse::<u64>().is_ok_and(|n| n == self.0) && !other.starts_with('0')
+    }
+}
+
+impl PartialEq<&str> for Pmid {
+    fn eq(&self, other: &&str) -> bool {
+        *self == **other
+    }
+}
+
+impl fmt::Display for Pmid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl Serialize for Pmid {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Pmid {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Pmid, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Pmid;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a PMID (a positive number, as a string or a number)")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Pmid, E> {
+                v.parse().map_err(E::custom)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Pmid, E> {
+                Pmid::new(v).ok_or_else(|| E::custom("0 is not a PMID"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
 
 /// One citation, from a `PubmedArticle` or a `PubmedBookArticle`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -130,7 +228,8 @@ pub struct Correction {
     #[serde(rename = "type")]
     pub kind: String,
     pub source: Option<String>,
-    pub pmid: Option<Pmid>,
+    /// The linked record's PMID as written (a reference, not validated).
+    pub pmid: Option<String>,
 }
 
 impl Record {

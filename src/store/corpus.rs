@@ -39,10 +39,27 @@ pub fn is_record_file(name: &str) -> bool {
         && (lower.ends_with(".xml") || lower.ends_with(".xml.gz"))
 }
 
+/// A file (or folder) in `corpus/` that cannot be read as part of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unlisted {
+    /// The path as well as it can be shown (lossy when not UTF-8).
+    pub path: String,
+    pub message: String,
+}
+
+/// What `corpus/` holds: its record files in corpus order, and the entries
+/// left out (reported, never fatal: the rest of the workspace works).
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub files: Vec<CorpusFile>,
+    pub unlisted: Vec<Unlisted>,
+}
+
 /// Every record file under `corpus/`, in corpus order.
-pub fn corpus_files(ws: &Workspace) -> io::Result<Vec<CorpusFile>> {
+pub fn corpus_files(ws: &Workspace) -> io::Result<Listing> {
     let mut paths = Vec::new();
-    walk(&ws.corpus(), &mut paths)?;
+    let mut unlisted = Vec::new();
+    walk(&ws.corpus(), &mut paths, &mut unlisted)?;
     let mut files = Vec::with_capacity(paths.len());
     for p in paths {
         let meta = fs::metadata(&p)?;
@@ -54,11 +71,11 @@ pub fn corpus_files(ws: &Workspace) -> io::Result<Vec<CorpusFile>> {
             .unwrap_or(0);
         files.push(CorpusFile { path: ws.relative(&p), size: meta.len(), mtime_ns });
     }
-    files.sort_by_key(|f| order_key(&f.path));
-    Ok(files)
+    files.sort_by_cached_key(|f| order_key(&f.path));
+    Ok(Listing { files, unlisted })
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, unlisted: &mut Vec<Unlisted>) -> io::Result<()> {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -67,10 +84,22 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
     for entry in entries {
         let entry = entry?;
         let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
         let kind = entry.file_type()?;
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+            let lossy = entry.file_name().to_string_lossy().into_owned();
+            if kind.is_dir() || is_record_file(&lossy) {
+                unlisted.push(Unlisted {
+                    path: path.to_string_lossy().into_owned(),
+                    message: "the name is not valid UTF-8, so scoper cannot keep track of it; it \
+                              is left out (rename it with letters, digits, `.`, `-` and `_`, then \
+                              run `scoper index`)"
+                        .into(),
+                });
+            }
+            continue;
+        };
         if kind.is_dir() && !name.starts_with('.') {
-            walk(&path, out)?;
+            walk(&path, out, unlisted)?;
         } else if kind.is_file() && is_record_file(&name) {
             out.push(path);
         }
@@ -78,32 +107,80 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
     Ok(())
 }
 
-/// Sort key: the time in the file's name or in the name of its run folder
-/// (empty for files placed by hand, so they come first), then the path.
-fn order_key(path: &str) -> (String, String) {
-    let time = path.rsplit('/').find_map(import_time).unwrap_or_default();
-    (time.to_string(), path.to_string())
+/// Sort key: the stamp in the file's name or in the name of its run folder
+/// (none for files placed by hand, so they come first), then the path.
+/// Stamps order by time, then by the workspace's import sequence, so files
+/// imported within the same second keep the order they came in.
+fn order_key(path: &str) -> (Option<(String, u64)>, String) {
+    let stamp = path.rsplit('/').find_map(stamp_of);
+    (stamp.map(|(t, s)| (t.to_string(), s)), path.to_string())
 }
 
-/// The `20261126T151500Z-000001` prefix of an imported file's name: the
-/// time of the import and the file's place among those imported with it.
-fn import_time(name: &str) -> Option<&str> {
+/// The `20261126T151500Z-000001` prefix of an imported file's (or a run
+/// folder's) name: the time, and the place in the workspace's sequence.
+fn stamp_of(name: &str) -> Option<(&str, u64)> {
     let b = name.as_bytes();
     let ok = b.len() > 24
         && b[..8].iter().all(u8::is_ascii_digit)
         && b[8] == b'T'
         && b[9..15].iter().all(u8::is_ascii_digit)
         && b[15] == b'Z'
-        && b[16] == b'-'
-        && b[17..23].iter().all(u8::is_ascii_digit)
-        && b[23] == b'-';
-    ok.then(|| &name[..23])
+        && b[16] == b'-';
+    if !ok {
+        return None;
+    }
+    let digits = b[17..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits < 6 || b.get(17 + digits) != Some(&b'-') {
+        return None;
+    }
+    Some((&name[..16], name[17..17 + digits].parse().ok()?))
+}
+
+/// The time and sequence numbers of the next things added to the corpus:
+/// the time is never earlier than any stamp already there (a clock set back
+/// does not reorder the corpus), and the sequence goes on from the highest
+/// one there. The caller holds the workspace lock.
+pub fn next_stamp(ws: &Workspace, now_compact: &str) -> io::Result<(String, u64)> {
+    let mut latest = now_compact.to_string();
+    let mut seq = 0;
+    let mut see = |name: &str| {
+        if let Some((t, s)) = stamp_of(name) {
+            if t > latest.as_str() {
+                latest = t.to_string();
+            }
+            seq = seq.max(s);
+        }
+    };
+    for_each_name(&ws.imports(), &mut see)?;
+    let runs = ws.corpus().join("runs");
+    let mut queries = Vec::new();
+    for_each_name(&runs, &mut |n: &str| queries.push(n.to_string()))?;
+    for q in queries {
+        for_each_name(&runs.join(q), &mut see)?;
+    }
+    Ok((latest, seq + 1))
+}
+
+fn for_each_name(dir: &Path, f: &mut dyn FnMut(&str)) -> io::Result<()> {
+    match fs::read_dir(dir) {
+        Ok(entries) => {
+            for e in entries {
+                if let Some(n) = e?.file_name().to_str() {
+                    f(n);
+                }
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// The content hash embedded in an imported file's name.
 fn name_hash(name: &str) -> Option<&str> {
-    import_time(name)?;
-    name.get(24..40).filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
+    stamp_of(name)?;
+    let start = 17 + name[17..].bytes().take_while(u8::is_ascii_digit).count() + 1;
+    name.get(start..start + 16).filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// A copy of an input file inside `corpus/imports/`, not yet kept: it is
@@ -132,9 +209,9 @@ pub enum Stage {
 }
 
 /// Copies `src` into `corpus/imports/` under a temporary name, hashing it on
-/// the way; the copy is fsynced before this returns. `seq` orders the files
-/// of one import.
-pub fn stage(ws: &Workspace, src: &Path, now_compact: &str, seq: usize) -> io::Result<Stage> {
+/// the way; the copy is fsynced before this returns. `seq` is the file's
+/// place in the workspace's sequence (see [`next_stamp`]).
+pub fn stage(ws: &Workspace, src: &Path, now_compact: &str, seq: u64) -> io::Result<Stage> {
     let dir = ws.imports();
     fs::create_dir_all(&dir)?;
     // Hash first, so a file imported before costs one read and no copy.
@@ -189,6 +266,7 @@ mod tests {
     #[test]
     fn imported_names_sort_after_hand_placed_files_and_by_time() {
         let mut v = vec![
+            "corpus/imports/20261126T151500Z-1000000-0123456789abcdef-c.xml",
             "corpus/imports/20261126T151500Z-000002-0123456789abcdef-a.xml",
             "corpus/imports/20261126T151500Z-000001-fedcba9876543210-b.xml",
             "corpus/zz-demo.xml",
@@ -206,10 +284,15 @@ mod tests {
                 "corpus/runs/lhs/20261126T151500Z-000000-run/efetch-0002.xml",
                 "corpus/imports/20261126T151500Z-000001-fedcba9876543210-b.xml",
                 "corpus/imports/20261126T151500Z-000002-0123456789abcdef-a.xml",
+                "corpus/imports/20261126T151500Z-1000000-0123456789abcdef-c.xml",
             ]
         );
         assert_eq!(
             name_hash("20261126T151500Z-000001-0123456789abcdef-b.xml"),
+            Some("0123456789abcdef")
+        );
+        assert_eq!(
+            name_hash("20261126T151500Z-1000000-0123456789abcdef-b.xml"),
             Some("0123456789abcdef")
         );
         assert_eq!(name_hash("demo.xml"), None);

@@ -18,7 +18,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, TantivyDocument, Term};
 
-use crate::parse::Record;
+use crate::parse::{Pmid, Record};
 
 /// Bumped when the schema changes: an index of another version is rebuilt.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -181,6 +181,25 @@ impl CorpusIndex {
         parser
     }
 
+    /// Opens the index in `dir` for reading only: nothing in `dir` is
+    /// written, so a read-only workspace (a shared folder, a colleague's
+    /// copy) can be searched. See [`ReadOnly`].
+    pub fn open_read_only(dir: &Path) -> Result<CorpusIndex> {
+        let mmap = tantivy::directory::MmapDirectory::open(dir)
+            .with_context(|| format!("could not open the index in {}", dir.display()))?;
+        let index = Index::open(ReadOnly(mmap))
+            .with_context(|| format!("could not open the index in {}", dir.display()))?;
+        let (_, fields) = schema();
+        register_analyzers(&index);
+        Ok(CorpusIndex { index, fields })
+    }
+
+    /// A reader to keep: it sees each commit made by a writer (another
+    /// process) shortly after it is made.
+    pub fn long_lived_reader(&self) -> Result<IndexReader> {
+        Ok(self.index.reader()?)
+    }
+
     /// Opens the index in `dir`.
     pub fn open(dir: &Path) -> Result<CorpusIndex> {
         let index = Index::open_in_dir(dir)
@@ -237,13 +256,17 @@ impl CorpusIndex {
     }
 
     /// One record by PMID.
-    pub fn get(&self, pmid: &str) -> Result<Option<Record>> {
-        let searcher = self.reader()?.searcher();
-        let term = Term::from_field_text(self.fields.pmid, pmid);
+    pub fn get(&self, pmid: Pmid) -> Result<Option<Record>> {
+        self.get_in(&self.reader()?.searcher(), pmid)
+    }
+
+    /// One record by PMID, from `searcher`.
+    pub fn get_in(&self, searcher: &tantivy::Searcher, pmid: Pmid) -> Result<Option<Record>> {
+        let term = Term::from_field_text(self.fields.pmid, &pmid.to_string());
         let query = tantivy::query::TermQuery::new(term, IndexRecordOption::Basic);
         let hits = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
         match hits.first() {
-            Some((_, addr)) => Ok(Some(self.record_at(&searcher, *addr)?)),
+            Some((_, addr)) => Ok(Some(self.record_at(searcher, *addr)?)),
             None => Ok(None),
         }
     }
@@ -269,60 +292,66 @@ impl CorpusIndex {
 
     /// The best `limit` matches of `query`, and how many records match in all.
     pub fn search(&self, query: &str, limit: usize) -> Result<(usize, Vec<(f32, Record)>)> {
-        self.search_query(self.parse_query(query)?.as_ref(), limit)
+        let searcher = self.reader()?.searcher();
+        self.search_in(&searcher, self.parse_query(query)?.as_ref(), limit)
     }
 
-    /// [`search`](Self::search) with a query already built.
-    pub fn search_query(
+    /// The best `limit` matches of a query already built, from `searcher`.
+    /// A `limit` larger than the working set means all of it.
+    pub fn search_in(
         &self,
+        searcher: &tantivy::Searcher,
         q: &dyn tantivy::query::Query,
         limit: usize,
     ) -> Result<(usize, Vec<(f32, Record)>)> {
-        let searcher = self.reader()?.searcher();
+        let limit = limit.min(searcher.num_docs() as usize);
         let (top, count) =
             searcher.search(q, &(TopDocs::with_limit(limit.max(1)).order_by_score(), Count))?;
         let mut out = Vec::with_capacity(top.len());
         for (score, addr) in top.into_iter().take(limit) {
-            out.push((score, self.record_at(&searcher, addr)?));
+            out.push((score, self.record_at(searcher, addr)?));
         }
         Ok((count, out))
     }
 
     /// A query matching exactly the records with these PMIDs.
-    pub fn pmid_set_query<'a>(
+    pub fn pmid_set_query(
         &self,
-        pmids: impl IntoIterator<Item = &'a str>,
+        pmids: impl IntoIterator<Item = Pmid>,
     ) -> Box<dyn tantivy::query::Query> {
-        let terms = pmids.into_iter().map(|p| Term::from_field_text(self.fields.pmid, p));
+        let terms =
+            pmids.into_iter().map(|p| Term::from_field_text(self.fields.pmid, &p.to_string()));
         Box::new(tantivy::query::TermSetQuery::new(terms))
     }
 
     /// Calls `f` with the PMID of every record of the working set.
-    pub fn for_each_pmid(&self, mut f: impl FnMut(&str)) -> Result<()> {
-        let searcher = self.reader()?.searcher();
-        for seg in searcher.segment_readers() {
+    pub fn for_each_pmid(&self, mut f: impl FnMut(Pmid)) -> Result<()> {
+        for (p, _) in self.addresses(&self.reader()?.searcher())? {
+            f(p);
+        }
+        Ok(())
+    }
+
+    /// Every record's PMID and address in `searcher`, in PMID order,
+    /// without loading a record.
+    pub fn addresses(&self, searcher: &tantivy::Searcher) -> Result<Vec<(Pmid, DocAddress)>> {
+        let mut addrs = Vec::with_capacity(searcher.num_docs() as usize);
+        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
             let pmids = seg.fast_fields().u64("pmid_n")?;
             for doc in seg.doc_ids_alive() {
-                if let Some(p) = pmids.first(doc) {
-                    f(&p.to_string());
+                if let Some(p) = pmids.first(doc).and_then(Pmid::new) {
+                    addrs.push((p, DocAddress::new(ord as u32, doc)));
                 }
             }
         }
-        Ok(())
+        addrs.sort_unstable_by_key(|(p, _)| *p);
+        Ok(addrs)
     }
 
     /// Calls `f` with every record of the working set, in PMID order.
     pub fn for_each_record(&self, mut f: impl FnMut(Record) -> Result<()>) -> Result<()> {
         let searcher = self.reader()?.searcher();
-        let mut addrs = Vec::new();
-        for (ord, seg) in searcher.segment_readers().iter().enumerate() {
-            let pmids = seg.fast_fields().u64("pmid_n")?;
-            for doc in seg.doc_ids_alive() {
-                addrs.push((pmids.first(doc).unwrap_or(0), DocAddress::new(ord as u32, doc)));
-            }
-        }
-        addrs.sort_unstable_by_key(|(p, _)| *p);
-        for (_, addr) in addrs {
+        for (_, addr) in self.addresses(&searcher)? {
             f(self.record_at(&searcher, addr)?)?;
         }
         Ok(())
@@ -340,7 +369,7 @@ pub struct Applier {
 impl Applier {
     /// Applies one record.
     pub fn add(&mut self, record: &Record) -> Result<Applied> {
-        let pmid_n: u64 = record.pmid.parse().context("PMID is not a number")?;
+        let pmid_n = record.pmid.get();
         let json = serde_json::to_string(record)?;
         let hash = content_hash(json.as_bytes());
         let outcome = match self.versions.get(&pmid_n) {
@@ -350,7 +379,8 @@ impl Applier {
             Some(_) => Applied::Updated,
         };
         if outcome == Applied::Updated {
-            self.writer.delete_term(Term::from_field_text(self.fields.pmid, &record.pmid));
+            self.writer
+                .delete_term(Term::from_field_text(self.fields.pmid, &record.pmid.to_string()));
         }
         self.versions.insert(pmid_n, (record.version, hash));
         self.writer.add_document(self.document(record, pmid_n, hash, json))?;
@@ -358,12 +388,11 @@ impl Applier {
     }
 
     /// Removes PMIDs from the working set; returns how many were in it.
-    pub fn delete(&mut self, pmids: &[String]) -> usize {
+    pub fn delete(&mut self, pmids: &[Pmid]) -> usize {
         let mut removed = 0;
         for p in pmids {
-            let Ok(n) = p.parse::<u64>() else { continue };
-            if self.versions.remove(&n).is_some() {
-                self.writer.delete_term(Term::from_field_text(self.fields.pmid, p));
+            if self.versions.remove(&p.get()).is_some() {
+                self.writer.delete_term(Term::from_field_text(self.fields.pmid, &p.to_string()));
                 removed += 1;
             }
         }
@@ -373,7 +402,7 @@ impl Applier {
     fn document(&self, r: &Record, pmid_n: u64, hash: u64, json: String) -> TantivyDocument {
         let f = &self.fields;
         let mut d = TantivyDocument::default();
-        d.add_text(f.pmid, &r.pmid);
+        d.add_text(f.pmid, r.pmid.to_string());
         d.add_u64(f.pmid_n, pmid_n);
         d.add_u64(f.version, r.version as u64);
         d.add_u64(f.hash, hash);
@@ -434,4 +463,92 @@ impl Applier {
 fn content_hash(bytes: &[u8]) -> u64 {
     let h = blake3::hash(bytes);
     u64::from_le_bytes(h.as_bytes()[..8].try_into().expect("8 bytes"))
+}
+
+/// A directory that tantivy reads and never writes: the read-only view's.
+/// The meta lock (which keeps a writer's clean-up from deleting files while
+/// a reader opens them) is taken when the folder lets it be created, and
+/// done without where it cannot be (a read-only folder has no writer to
+/// fear).
+#[derive(Debug, Clone)]
+struct ReadOnly(tantivy::directory::MmapDirectory);
+
+fn refused(path: &Path) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::PermissionDenied,
+        format!("{} was opened read-only", path.display()),
+    )
+}
+
+impl tantivy::Directory for ReadOnly {
+    fn get_file_handle(
+        &self,
+        path: &Path,
+    ) -> Result<
+        std::sync::Arc<dyn tantivy::directory::FileHandle>,
+        tantivy::directory::error::OpenReadError,
+    > {
+        self.0.get_file_handle(path)
+    }
+
+    fn delete(&self, path: &Path) -> Result<(), tantivy::directory::error::DeleteError> {
+        Err(tantivy::directory::error::DeleteError::IoError {
+            io_error: std::sync::Arc::new(refused(path)),
+            filepath: path.to_path_buf(),
+        })
+    }
+
+    fn exists(&self, path: &Path) -> Result<bool, tantivy::directory::error::OpenReadError> {
+        self.0.exists(path)
+    }
+
+    fn open_write(
+        &self,
+        path: &Path,
+    ) -> Result<tantivy::directory::WritePtr, tantivy::directory::error::OpenWriteError> {
+        Err(tantivy::directory::error::OpenWriteError::IoError {
+            io_error: std::sync::Arc::new(refused(path)),
+            filepath: path.to_path_buf(),
+        })
+    }
+
+    fn atomic_read(
+        &self,
+        path: &Path,
+    ) -> Result<Vec<u8>, tantivy::directory::error::OpenReadError> {
+        self.0.atomic_read(path)
+    }
+
+    fn atomic_write(&self, path: &Path, _data: &[u8]) -> std::io::Result<()> {
+        Err(refused(path))
+    }
+
+    fn sync_directory(&self) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn acquire_lock(
+        &self,
+        lock: &tantivy::directory::Lock,
+    ) -> Result<tantivy::directory::DirectoryLock, tantivy::directory::error::LockError> {
+        use tantivy::directory::error::LockError;
+        match self.0.acquire_lock(lock) {
+            Err(LockError::IoError(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+                ) =>
+            {
+                Ok(tantivy::directory::DirectoryLock::from(Box::new(())))
+            }
+            other => other,
+        }
+    }
+
+    fn watch(
+        &self,
+        watch_callback: tantivy::directory::WatchCallback,
+    ) -> tantivy::Result<tantivy::directory::WatchHandle> {
+        self.0.watch(watch_callback)
+    }
 }

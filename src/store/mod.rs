@@ -4,6 +4,8 @@
 pub mod atomic;
 pub mod corpus;
 pub mod index;
+pub mod lock;
+pub mod log;
 pub mod stem;
 pub mod sync;
 pub mod workspace;

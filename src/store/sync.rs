@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use super::atomic::write_atomic;
-use super::corpus::{corpus_files, CorpusFile};
+use super::corpus::{corpus_files, CorpusFile, Unlisted};
 use super::index::{Applied, Applier, CorpusIndex, SCHEMA_VERSION};
 use super::workspace::Workspace;
 use crate::parse::{self, Entry, ParseError};
@@ -68,6 +68,21 @@ pub struct FileReport {
 pub struct SyncReport {
     pub rebuilt: bool,
     pub files: Vec<FileReport>,
+    /// Entries of corpus/ left out (a name that is not UTF-8).
+    pub unlisted: Vec<FileError>,
+}
+
+impl SyncReport {
+    /// Every problem met: in corpus files, and entries left out.
+    pub fn errors(&self) -> impl Iterator<Item = &FileError> {
+        self.unlisted.iter().chain(self.files.iter().flat_map(|f| f.errors.iter()))
+    }
+}
+
+impl From<&Unlisted> for FileError {
+    fn from(u: &Unlisted) -> FileError {
+        FileError { file: u.path.clone(), line: None, pmid: None, message: u.message.clone() }
+    }
 }
 
 /// Reads `path` (a corpus file) and applies its entries. Parsing runs on its
@@ -139,35 +154,146 @@ fn save_state(ws: &Workspace, files: &[CorpusFile]) -> Result<()> {
         .context("could not save the index state in .scoper/")
 }
 
+/// How the index stands against `corpus/`, for reading commands, which
+/// never bring it up to date themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Freshness {
+    /// The index holds every corpus file, as it is.
+    Current,
+    /// Files were added to corpus/ since the index was built.
+    Behind { files: usize },
+    /// A file the index holds changed or went away: it must be rebuilt.
+    Stale,
+    /// There is no usable index.
+    Missing,
+}
+
+impl Freshness {
+    /// One line for the user, or none when the index is current.
+    pub fn note(&self) -> Option<String> {
+        match self {
+            Freshness::Current => None,
+            Freshness::Behind { files } => Some(format!(
+                "note: the index is behind corpus/ ({files} file(s) not indexed yet): these \
+                 results leave them out; `scoper index` brings it up to date"
+            )),
+            Freshness::Stale => Some(
+                "note: files in corpus/ changed since the index was built: these results may be \
+                 out of date; `scoper index` brings it up to date"
+                    .into(),
+            ),
+            Freshness::Missing => Some(
+                "note: the workspace has no index yet; `scoper index` (or `scoper run`) builds it"
+                    .into(),
+            ),
+        }
+    }
+}
+
+/// Compares the index with `corpus/`, writing nothing.
+pub fn freshness(ws: &Workspace) -> Result<Freshness> {
+    let Some(state) = load_state(ws) else { return Ok(Freshness::Missing) };
+    let current = corpus_files(ws).context("could not list corpus/")?.files;
+    Ok(if current == state.files {
+        Freshness::Current
+    } else if current.starts_with(&state.files) {
+        Freshness::Behind { files: current.len() - state.files.len() }
+    } else {
+        Freshness::Stale
+    })
+}
+
 /// Brings the index up to date with `corpus/`: applies the files added since
 /// the last run, or rebuilds from scratch when `rebuild` is set, when there
 /// is no usable index, or when a file already indexed changed or went away.
+///
+/// The caller holds the workspace lock. A rebuild is made in a folder of its
+/// own and then put in place, so a reader that has the old index open keeps
+/// reading it.
 pub fn sync(ws: &Workspace, rebuild: bool) -> Result<(CorpusIndex, SyncReport)> {
-    let current = corpus_files(ws).context("could not list corpus/")?;
+    let listing = corpus_files(ws).context("could not list corpus/")?;
+    let current = listing.files;
     let state = if rebuild { None } else { load_state(ws) };
-    let (index, done, rebuilt) = match state {
-        Some(s) if current.starts_with(&s.files) => {
-            (CorpusIndex::open(&ws.index_dir())?, s.files.len(), false)
-        }
-        _ => (CorpusIndex::create(&ws.index_dir())?, 0, true),
+    let mut report = SyncReport {
+        rebuilt: false,
+        files: Vec::new(),
+        unlisted: listing.unlisted.iter().map(FileError::from).collect(),
     };
-    let mut report = SyncReport { rebuilt, files: Vec::new() };
-    if done == current.len() && !rebuilt {
+    if let Some(s) = state.filter(|s| current.starts_with(&s.files)) {
+        let index = CorpusIndex::open(&ws.index_dir())?;
+        if s.files.len() == current.len() {
+            return Ok((index, report));
+        }
+        let mut applier = index.writer()?;
+        for file in &current[s.files.len()..] {
+            let path = ws.root().join(&file.path);
+            report.files.push(apply_file(&mut applier, &path, &file.path)?);
+        }
+        applier.commit()?;
+        applier.finish()?;
+        make_readable(&ws.index_dir());
+        save_state(ws, &current)?;
         return Ok((index, report));
     }
-    let mut applier = index.writer()?;
-    for file in &current[done..] {
-        let path = ws.root().join(&file.path);
-        report.files.push(apply_file(&mut applier, &path, &file.path)?);
+    report.rebuilt = true;
+    let fresh = ws.derived().join("index.new");
+    {
+        let index = CorpusIndex::create(&fresh)?;
+        let mut applier = index.writer()?;
+        for file in &current {
+            let path = ws.root().join(&file.path);
+            report.files.push(apply_file(&mut applier, &path, &file.path)?);
+        }
+        applier.commit()?;
+        applier.finish()?;
     }
-    applier.commit()?;
-    applier.finish()?;
+    make_readable(&fresh);
+    // No state while the folders change places: a crash here means a
+    // rebuild next time, never an index that disagrees with its state.
+    match std::fs::remove_file(ws.index_state()) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(e).context("could not reset the index state in .scoper/")
+        }
+        _ => {}
+    }
+    let live = ws.index_dir();
+    let old = ws.derived().join("index.old");
+    let _ = std::fs::remove_dir_all(&old);
+    if live.exists() {
+        std::fs::rename(&live, &old).context("could not move the old index aside")?;
+    }
+    std::fs::rename(&fresh, &live).context("could not put the rebuilt index in place")?;
+    let _ = std::fs::remove_dir_all(&old);
     save_state(ws, &current)?;
-    Ok((index, report))
+    Ok((CorpusIndex::open(&live)?, report))
 }
 
-/// Records that `files` (all of corpus/ now) are in the index.
+/// Records that all of corpus/ now is in the index.
 pub fn mark_indexed(ws: &Workspace) -> Result<()> {
-    let current = corpus_files(ws).context("could not list corpus/")?;
+    let current = corpus_files(ws).context("could not list corpus/")?.files;
+    make_readable(&ws.index_dir());
     save_state(ws, &current)
+}
+
+/// Makes the index files readable by everyone who can read the workspace,
+/// like any file the user writes (tantivy writes some with mode 0600, so a
+/// colleague's copy or a shared folder could not be read).
+fn make_readable(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for e in entries.flatten() {
+            if let Ok(meta) = e.metadata() {
+                let mode = meta.permissions().mode();
+                if meta.is_file() && mode & 0o044 != 0o044 {
+                    let _ = std::fs::set_permissions(
+                        e.path(),
+                        std::fs::Permissions::from_mode(mode | 0o044),
+                    );
+                }
+            }
+        }
+    }
+    let _ = dir;
 }

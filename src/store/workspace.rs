@@ -55,6 +55,31 @@ impl Workspace {
         self.corpus().join("imports")
     }
 
+    /// The search log (PRISMA-S): one line per search run, appended.
+    pub fn search_log(&self) -> PathBuf {
+        self.corpus().join("search-log.jsonl")
+    }
+
+    /// The run folders of the saved search `query`.
+    pub fn runs(&self, query: &str) -> PathBuf {
+        self.corpus().join("runs").join(query)
+    }
+
+    /// Screening decisions: one append-only log per reviewer.
+    pub fn screening(&self) -> PathBuf {
+        self.root.join("screening")
+    }
+
+    /// Chart entries: one append-only log per reviewer.
+    pub fn charting(&self) -> PathBuf {
+        self.root.join("charting")
+    }
+
+    /// The locks that writers take (see [`super::lock`]).
+    pub fn locks(&self) -> PathBuf {
+        self.derived().join("locks")
+    }
+
     /// Derived state.
     pub fn derived(&self) -> PathBuf {
         self.root.join(".scoper")

@@ -130,9 +130,8 @@ pub fn evaluate(framework: &Framework, gold: &Path) -> Result<Evaluation> {
                 );
             }
         }
-        let pmid = (900_000_000 + i).to_string();
         let record = Record {
-            pmid: pmid.clone(),
+            pmid: gold_pmid(i),
             version: 1,
             title: g.title.clone(),
             abstract_sections: vec![AbstractSection {
@@ -162,10 +161,9 @@ pub fn evaluate(framework: &Framework, gold: &Path) -> Result<Evaluation> {
     let mut missed = Vec::new();
     let mut spurious = Vec::new();
     for (i, (id, want)) in expected.iter().enumerate() {
-        let pmid = (900_000_000 + i).to_string();
         let got: BTreeSet<String> = tagged
             .hits
-            .get(&pmid)
+            .get(&gold_pmid(i))
             .map(|h| h.iter().map(|h| h.concept.clone()).collect())
             .unwrap_or_default();
         for c in want.union(&got) {
@@ -199,4 +197,9 @@ pub fn evaluate(framework: &Framework, gold: &Path) -> Result<Evaluation> {
         missed,
         spurious,
     })
+}
+
+/// The PMID a gold record is indexed under (its place in the file).
+fn gold_pmid(i: usize) -> crate::parse::Pmid {
+    crate::parse::Pmid::new(900_000_000 + i as u64).expect("not 0")
 }

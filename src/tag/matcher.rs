@@ -20,7 +20,7 @@ use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::DocAddress;
 
 use super::framework::{Framework, Located};
-use crate::parse::Record;
+use crate::parse::{Pmid, Record};
 use crate::store::CorpusIndex;
 
 /// The fields concept queries search, and that spans point into.
@@ -68,11 +68,11 @@ pub struct Matcher {
 #[derive(Debug, Default)]
 pub struct Tagged {
     /// PMID → hits, for the records with at least one concept.
-    pub hits: BTreeMap<String, Vec<ConceptHit>>,
+    pub hits: BTreeMap<Pmid, Vec<ConceptHit>>,
     /// Records in the working set.
     pub records: usize,
     /// PMIDs of the records with no concept.
-    pub untagged: Vec<String>,
+    pub untagged: Vec<Pmid>,
 }
 
 impl Matcher {
@@ -187,15 +187,15 @@ impl Matcher {
             let record = index.record_at(&searcher, addr)?;
             let hits = self.evidence(&record, &concepts, &mut analyzer);
             if !hits.is_empty() {
-                tagged.hits.insert(record.pmid.clone(), hits);
+                tagged.hits.insert(record.pmid, hits);
             }
         }
         index.for_each_pmid(|pmid| {
-            if !tagged.hits.contains_key(pmid) {
-                tagged.untagged.push(pmid.to_string());
+            if !tagged.hits.contains_key(&pmid) {
+                tagged.untagged.push(pmid);
             }
         })?;
-        tagged.untagged.sort_unstable_by_key(|p| (p.len(), p.clone()));
+        tagged.untagged.sort_unstable();
         Ok(tagged)
     }
 
@@ -215,7 +215,14 @@ impl Matcher {
                     continue;
                 }
                 let toks = tokens.entry(f).or_insert_with(|| {
-                    tokenize(analyzer, &record.field_text(name).unwrap_or_default())
+                    let mut toks = tokenize(analyzer, &record.field_text(name).unwrap_or_default());
+                    if *name == "abstract" {
+                        // A section label ("METHODS:") is the journal's
+                        // heading, not the study's words: never evidence.
+                        let labels = label_spans(record);
+                        toks.retain(|t| !labels.iter().any(|l| t.start < l[1] && l[0] < t.end));
+                    }
+                    toks
                 });
                 let excluded: Vec<[usize; 2]> = c
                     .exclusions
@@ -280,6 +287,25 @@ fn tokenize(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Tok> {
         let start = to_chars(t.offset_from);
         let end = to_chars(t.offset_to);
         out.push(Tok { text: t.text.clone(), surface, position: t.position, start, end });
+    }
+    out
+}
+
+/// The character spans of the section labels ("METHODS: ") in the
+/// abstract's text as [`Record::field_text`] gives it.
+fn label_spans(record: &Record) -> Vec<[usize; 2]> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (i, s) in record.abstract_sections.iter().enumerate() {
+        if i > 0 {
+            at += 1; // the newline between sections
+        }
+        if let Some(l) = s.label.as_deref().filter(|l| !l.is_empty()) {
+            let n = l.chars().count() + 2; // "LABEL: "
+            out.push([at, at + n]);
+            at += n;
+        }
+        at += s.text.chars().count();
     }
     out
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::framework::Framework;
 use super::matcher::{ConceptHit, Matcher};
+use crate::parse::Pmid;
 use crate::store::atomic::write_atomic;
 use crate::store::{CorpusIndex, Workspace};
 
@@ -35,14 +36,14 @@ pub struct TagSet {
     pub elements: Vec<ElementNames>,
     /// Records in the working set when tagged.
     pub records: usize,
-    pub untagged: Vec<String>,
-    pub hits: BTreeMap<String, Vec<ConceptHit>>,
+    pub untagged: Vec<Pmid>,
+    pub hits: BTreeMap<Pmid, Vec<ConceptHit>>,
 }
 
 impl TagSet {
     /// The hits of one record (none when it has no concept).
-    pub fn of(&self, pmid: &str) -> &[ConceptHit] {
-        self.hits.get(pmid).map(Vec::as_slice).unwrap_or(&[])
+    pub fn of(&self, pmid: Pmid) -> &[ConceptHit] {
+        self.hits.get(&pmid).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// The element id and names for a concept or element id.
@@ -59,12 +60,19 @@ impl TagSet {
     }
 
     /// PMIDs of the records tagged with what `sel` names.
-    pub fn pmids(&self, sel: &Selector) -> Vec<&str> {
+    pub fn pmids(&self, sel: &Selector) -> Vec<Pmid> {
         self.hits
             .iter()
             .filter(|(_, hits)| hits.iter().any(|h| sel.matches(h)))
-            .map(|(p, _)| p.as_str())
+            .map(|(p, _)| *p)
             .collect()
+    }
+
+    /// True when these tags were made with the framework of this
+    /// fingerprint, on the corpus the index holds now.
+    pub fn is_current(&self, ws: &Workspace, framework_fingerprint: &str) -> bool {
+        self.framework_fingerprint == framework_fingerprint
+            && self.corpus_fingerprint == corpus_fingerprint(ws)
     }
 
     /// Every concept and element id, for messages.
@@ -143,9 +151,7 @@ pub fn retag(ws: &Workspace, index: &CorpusIndex, framework: &Framework) -> Resu
 /// otherwise tags again.
 pub fn current_tags(ws: &Workspace, index: &CorpusIndex, framework: &Framework) -> Result<TagSet> {
     if let Some(set) = load(ws) {
-        if set.framework_fingerprint == framework.fingerprint
-            && set.corpus_fingerprint == corpus_fingerprint(ws)
-        {
+        if set.is_current(ws, &framework.fingerprint) {
             return Ok(set);
         }
     }

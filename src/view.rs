@@ -1,0 +1,144 @@
+//! `View`: the workspace as reading commands (`show`, `find`, `export`,
+//! and the screening UI) see it. It never writes: no index update, no
+//! tagging, no lock, not a byte on the terminal. What a reader should know
+//! (the index is behind `corpus/`, the concepts are from an older framework)
+//! comes back as [`View::notes`], for the caller to show or not.
+//!
+//! It holds one long-lived tantivy reader, which sees the commits a writer
+//! (another scoper process) makes while it is open.
+
+use anyhow::{bail, Context, Result};
+use tantivy::{IndexReader, Searcher};
+
+use crate::config::Protocol;
+use crate::parse::{Pmid, Record};
+use crate::store::corpus::corpus_files;
+use crate::store::sync::{freshness, Freshness};
+use crate::store::{CorpusIndex, Workspace};
+use crate::tag::store::{saved_tags, TagSet};
+use crate::tag::ConceptHit;
+
+pub struct View {
+    index: CorpusIndex,
+    reader: IndexReader,
+    tags: Option<TagSet>,
+    notes: Vec<String>,
+}
+
+impl View {
+    /// Opens the workspace for reading.
+    pub fn open(ws: &Workspace) -> Result<View> {
+        let mut notes = Vec::new();
+        let fresh = freshness(ws)?;
+        let index = if fresh == Freshness::Missing {
+            let files = corpus_files(ws).context("could not list corpus/")?.files;
+            if !files.is_empty() {
+                bail!(
+                    "the records in corpus/ ({} file(s)) are not indexed yet\n(hint: run `scoper \
+                     index`, or `scoper run`, once; reading commands never write to the workspace)",
+                    files.len()
+                );
+            }
+            CorpusIndex::in_ram()
+        } else {
+            notes.extend(fresh.note());
+            CorpusIndex::open_read_only(&ws.index_dir())?
+        };
+        let reader = index.long_lived_reader()?;
+        let tags = Self::tags(ws, &mut notes);
+        Ok(View { index, reader, tags, notes })
+    }
+
+    /// The saved tags, and a note when they are not those of the framework
+    /// file and corpus of now.
+    fn tags(ws: &Workspace, notes: &mut Vec<String>) -> Option<TagSet> {
+        let framework = match Protocol::load(&ws.protocol()) {
+            Ok(p) => p.framework.map(|f| ws.root().join(f.file)),
+            Err(e) => {
+                notes.push(format!("note: {e:#}"));
+                None
+            }
+        };
+        let saved = saved_tags(ws);
+        let Some(path) = framework else { return saved };
+        let fingerprint = std::fs::read(&path).map(|b| blake3::hash(&b).to_hex().to_string());
+        match (&saved, fingerprint) {
+            (None, _) => notes.push(
+                "note: the records are not tagged with the framework yet; `scoper tag` tags them"
+                    .into(),
+            ),
+            (Some(_), Err(e)) => notes.push(format!(
+                "note: could not read the framework {} ({e}); the concepts shown are those of the \
+                 last tagging run",
+                ws.relative(&path)
+            )),
+            (Some(t), Ok(f)) if !t.is_current(ws, &f) => notes.push(
+                "note: the concepts shown are those of the last tagging run; the framework file \
+                 or the corpus changed since (`scoper tag` tags again, or says what is wrong)"
+                    .into(),
+            ),
+            _ => {}
+        }
+        saved
+    }
+
+    /// What a reader should be told, one line each (nothing when all is
+    /// current).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    pub fn index(&self) -> &CorpusIndex {
+        &self.index
+    }
+
+    /// A searcher over the latest commit the reader has seen.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// The number of records in the working set.
+    pub fn len(&self) -> u64 {
+        self.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// One record by PMID.
+    pub fn get(&self, pmid: Pmid) -> Result<Option<Record>> {
+        self.index.get_in(&self.searcher(), pmid)
+    }
+
+    /// Every PMID of the working set, sorted, without loading a record.
+    pub fn pmids(&self) -> Result<Vec<Pmid>> {
+        Ok(self.index.addresses(&self.searcher())?.into_iter().map(|(p, _)| p).collect())
+    }
+
+    /// Every record, in PMID order, loaded one at a time.
+    pub fn records(&self) -> Result<impl Iterator<Item = Result<Record>> + '_> {
+        let searcher = self.searcher();
+        let addrs = self.index.addresses(&searcher)?;
+        Ok(addrs.into_iter().map(move |(_, a)| self.index.record_at(&searcher, a)))
+    }
+
+    /// The tags of the last tagging run, if any.
+    pub fn tag_set(&self) -> Option<&TagSet> {
+        self.tags.as_ref()
+    }
+
+    /// The concept hits of one record, with their evidence spans.
+    pub fn hits(&self, pmid: Pmid) -> &[ConceptHit] {
+        self.tags.as_ref().map(|t| t.of(pmid)).unwrap_or(&[])
+    }
+
+    /// The best `limit` matches of a query, and how many match in all.
+    pub fn search(
+        &self,
+        query: &dyn tantivy::query::Query,
+        limit: usize,
+    ) -> Result<(usize, Vec<(f32, Record)>)> {
+        self.index.search_in(&self.searcher(), query, limit)
+    }
+}
