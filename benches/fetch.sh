@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 RECORDS=${1:-25000}
 PORT=${PORT:-18765}
-cargo build --release --quiet
+cargo build --release --quiet --workspace
 BIN=target/release
 WORK=$(mktemp -d)
 trap 'kill $MOCK 2>/dev/null || true; rm -rf "$WORK"' EXIT

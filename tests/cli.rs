@@ -5,36 +5,12 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{scoper, scoper_json, text, workspace};
+use common::{pubmed_xml, scoper, scoper_json, text, workspace};
 
 fn export_lines(dir: &Path) -> Vec<serde_json::Value> {
     let out = scoper(dir, &["export", "jsonl"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
-}
-
-/// A small PubMed XML document of our own with the given (pmid, version,
-/// title) records and PMIDs to delete.
-fn pubmed_xml(records: &[(&str, u32, &str)], deleted: &[&str]) -> String {
-    let mut s = String::from("<?xml version=\"1.0\"?>\n<PubmedArticleSet>\n");
-    for (pmid, version, title) in records {
-        s.push_str(&format!(
-            "<PubmedArticle><MedlineCitation Status=\"MEDLINE\"><PMID Version=\"{version}\">{pmid}\
-             </PMID><Article><Journal><JournalIssue><PubDate><Year>2020</Year></PubDate>\
-             </JournalIssue><Title>Demo Journal</Title></Journal><ArticleTitle>{title}\
-             </ArticleTitle><Abstract><AbstractText>Abstract of {title}.</AbstractText></Abstract>\
-             </Article></MedlineCitation></PubmedArticle>\n"
-        ));
-    }
-    if !deleted.is_empty() {
-        s.push_str("<DeleteCitation>");
-        for p in deleted {
-            s.push_str(&format!("<PMID Version=\"1\">{p}</PMID>"));
-        }
-        s.push_str("</DeleteCitation>\n");
-    }
-    s.push_str("</PubmedArticleSet>\n");
-    s
 }
 
 fn write(dir: &Path, name: &str, content: &str) -> String {

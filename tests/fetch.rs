@@ -11,7 +11,7 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use common::text;
-use scoper::fetch::mock::{days_from_civil, Fault, MockConfig, MockServer};
+use eutils_mock::{days_from_civil, Fault, MockConfig, MockServer};
 
 const KEY: &str = "SECRET-api-key-7f3a";
 
@@ -679,4 +679,239 @@ fn the_mock_answers_as_ncbi_does() {
         &format!("db=pubmed&WebEnv={env}&query_key=1&retstart=0&retmax=5"),
     );
     assert!(body.contains("<ERROR>Unable to obtain query #1</ERROR>"), "{body}");
+}
+
+// Foundation finding 1: a crash mid-append leaves a torn last line in the
+// search log; it is reported, set aside by the next append, and no run is
+// lost from `scoper log`.
+#[test]
+fn a_torn_search_log_line_is_set_aside_and_no_run_is_lost() {
+    let mock = MockServer::start(MockConfig { records: 40, ..MockConfig::default() }).unwrap();
+    let ws = workspace();
+    assert!(scoper(ws.path(), &mock, &[], &["search", "lhs"]).status.success());
+    let log = ws.path().join("corpus/search-log.jsonl");
+    // What a kill -9 in the middle of an append leaves.
+    let mut f = fs::OpenOptions::new().append(true).open(&log).unwrap();
+    use std::io::Write;
+    f.write_all(b"{\"query\":\"lhs\",\"database\":\"Pub").unwrap();
+    drop(f);
+    let out = common::scoper(ws.path(), &["log"]);
+    assert!(out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("corpus/search-log.jsonl, line 2: an incomplete last line"),
+        "the reader says so: {err}"
+    );
+    let out = scoper(ws.path(), &mock, &[], &["search", "lhs"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("moved to"), "{}", text(&out.stdout));
+    let (_, runs) = common::scoper_json(ws.path(), &["log"]);
+    assert_eq!(runs.as_array().unwrap().len(), 2, "both searches are in the log");
+    let aside = fs::read_to_string(ws.path().join("corpus/search-log.jsonl.torn")).unwrap();
+    assert_eq!(aside, "{\"query\":\"lhs\",\"database\":\"Pub\n", "the fragment is kept");
+    let out = common::scoper(ws.path(), &["log"]);
+    assert_eq!(text(&out.stderr), "", "reported once");
+    // The header and the two runs.
+    assert_eq!(text(&out.stdout).lines().filter(|l| l.starts_with("| ")).count(), 3);
+}
+
+// Foundation finding 2: two searches at once: the second is refused at
+// once, saying who holds the lock, and the first completes alone.
+#[test]
+fn a_second_search_while_one_runs_is_refused_and_the_first_completes() {
+    let mock = MockServer::start(MockConfig {
+        records: 1500,
+        latency: Duration::from_millis(100),
+        ..MockConfig::default()
+    })
+    .unwrap();
+    let ws = workspace();
+    let mut first = Command::new(env!("CARGO_BIN_EXE_scoper"))
+        .arg("--dir")
+        .arg(ws.path())
+        .arg("--eutils-url")
+        .arg(mock.url())
+        .args(["search", "lhs", "--batch-size", "100"])
+        .env("NCBI_EMAIL", "tests@example.org")
+        .env_remove("NCBI_API_KEY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the first holds the lock and has started fetching.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !mock.requests().iter().any(|r| r.utility == "efetch") {
+        assert!(Instant::now() < deadline, "the first search never fetched");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let second = scoper(ws.path(), &mock, &[], &["search", "lhs", "--batch-size", "100"]);
+    assert_eq!(second.status.code(), Some(1));
+    let err = text(&second.stderr);
+    assert!(err.contains(&format!("pid {}", first.id())) && err.contains("`scoper --dir"), "{err}");
+    assert!(err.contains("search lhs --batch-size 100`"), "{err}");
+    let status = first.wait().unwrap();
+    assert!(status.success());
+    assert_eq!(count_records(ws.path()), 1500);
+    let saved = saved_pmids(ws.path());
+    assert!(saved.values().all(|&n| n == 1), "no batch saved twice");
+    let log = fs::read_to_string(ws.path().join("corpus/search-log.jsonl")).unwrap();
+    assert_eq!(log.lines().count(), 1, "one run, logged once");
+}
+
+// Foundation finding 6: an unfinished run is resumed only for the same
+// strategy; otherwise it is closed in the log as abandoned. `update`
+// compares exact strategies: removing a clause means a full search.
+#[test]
+fn a_changed_strategy_abandons_the_old_plan_and_update_compares_exact_terms() {
+    let mock = MockServer::start(MockConfig { records: 600, ..MockConfig::default() }).unwrap();
+    let ws = workspace();
+    // The plan is saved, then every efetch fails: an unfinished run.
+    mock.storm_on("efetch", Fault::ServerError);
+    let out = scoper(ws.path(), &mock, &[], &["search", "lhs", "--batch-size", "300"]);
+    assert_eq!(out.status.code(), Some(1));
+    mock.storm(None);
+    // The librarian narrows the strategy: the old plan must not be resumed.
+    let narrower = "name = \"lhs\"\nterm = '\"learning health system\"[tiab] AND english[la]'\n";
+    fs::write(ws.path().join("queries/lhs.toml"), narrower).unwrap();
+    let out = scoper(ws.path(), &mock, &[], &["search", "lhs", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v[0]["resumed"], false);
+    assert!(v[0]["abandoned"].as_str().unwrap().starts_with("corpus/runs/lhs/"), "{v}");
+    let (_, runs) = common::scoper_json(ws.path(), &["log"]);
+    let runs = runs.as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0]["status"], "abandoned");
+    assert_eq!(runs[1]["status"], "complete");
+    assert_eq!(runs[1]["term"], "\"learning health system\"[tiab] AND english[la]");
+    let table = text(&common::scoper(ws.path(), &["log"]).stdout);
+    assert!(table.contains("1 unfinished run(s) were abandoned"), "{table}");
+    // Removing the AND clause is another strategy, not an update of this one.
+    let wider = "name = \"lhs\"\nterm = '\"learning health system\"[tiab]'\n";
+    fs::write(ws.path().join("queries/lhs.toml"), wider).unwrap();
+    let out = scoper(ws.path(), &mock, &[], &["update", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(json(&out)[0]["kind"], "full");
+    // The same strategy again: now an update.
+    let out = scoper(ws.path(), &mock, &[], &["update", "--json"]);
+    assert_eq!(json(&out)[0]["kind"], "update");
+}
+
+// Foundation finding 7: a new user's first search, as `scoper init` wrote it.
+#[test]
+fn the_example_search_that_init_writes_runs() {
+    let mock = MockServer::start(MockConfig { records: 30, ..MockConfig::default() }).unwrap();
+    let ws = common::workspace();
+    let out = scoper(ws.path(), &mock, &[], &["search", "example", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(json(&out)[0]["count"], 30);
+    let sent = mock.requests().into_iter().find(|r| r.utility == "esearch").unwrap();
+    assert_eq!(sent.params["datetype"], "pdat");
+    assert_eq!(sent.params["mindate"], "2007/01/01");
+    assert_eq!(sent.params["maxdate"], "3000/12/31");
+}
+
+// Foundation finding 8: absurd settings and answers are errors or are
+// capped, never a panic.
+#[test]
+fn absurd_settings_and_retry_after_do_not_panic() {
+    let mock = MockServer::start(MockConfig {
+        records: 20,
+        retry_after: "99999999999999999999".into(),
+        ..MockConfig::default()
+    })
+    .unwrap();
+    let ws = workspace();
+    for (var, value) in [
+        ("SCOPER_HTTP_TIMEOUT", "-1"),
+        ("SCOPER_HTTP_TIMEOUT", "NaN"),
+        ("SCOPER_BACKOFF_MS", "1e300"),
+        ("SCOPER_ESEARCH_PAGE", "0"),
+    ] {
+        let out = scoper(ws.path(), &mock, &[(var, value)], &["search", "lhs"]);
+        assert_eq!(out.status.code(), Some(1), "{var}={value}");
+        let err = text(&out.stderr);
+        assert!(err.contains(&format!("{var}=\"{value}\" is not a number from")), "{err}");
+    }
+    let out = scoper(ws.path(), &mock, &[], &["search", "lhs", "--batch-size", "0"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("from 1 to 10000"), "{}", text(&out.stderr));
+    // A Retry-After too large for any clock: capped (here to 1 s), said.
+    mock.push_fault(Some("esearch"), Fault::RateLimited);
+    let out = scoper(ws.path(), &mock, &[("SCOPER_MAX_RETRY_AFTER", "1")], &["search", "lhs"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // 429s until scoper gives up: the message says to set an API key.
+    mock.storm(Some(Fault::RateLimited));
+    let out = scoper(ws.path(), &mock, &[("SCOPER_MAX_RETRY_AFTER", "0")], &["search", "lhs"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("asked to wait 99999999999999999999s"), "{err}");
+    assert!(err.contains("NCBI_API_KEY"), "{err}");
+}
+
+// Foundation finding 10: an update rechecks every record PubMed modified
+// in the window, above the 9,999 cap too, says how many changed, and names
+// a retraction that came as a revision.
+#[test]
+fn an_update_rechecks_every_modified_record_above_the_cap_and_names_retractions() {
+    let first_day = days_from_civil(2025, 1, 1);
+    let t1 = first_day + 299;
+    let config =
+        MockConfig { records: 10_400, first_day, days: 300, today: t1, ..MockConfig::default() };
+    let mock = MockServer::start(config).unwrap();
+    let ws = workspace();
+    let env = [("SCOPER_TODAY", ymd(t1)), ("NCBI_API_KEY", KEY.to_string())];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = scoper(ws.path(), &mock, &env, &["search", "lhs", "--batch-size", "2000"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // A yearly MeSH reload: every record modified within a week (its
+    // DateRevised moves, so each one changes), one of them retracted.
+    let t2 = t1 + 30;
+    mock.set_today(t2);
+    for i in 0..10_400u64 {
+        mock.revise(990_100_001 + i, t2 - 10 + (i % 7) as i64, 1);
+    }
+    mock.retract(990_100_777, t2 - 1);
+    let env2 = [("SCOPER_TODAY", ymd(t2)), ("NCBI_API_KEY", KEY.to_string())];
+    let env2: Vec<(&str, &str)> = env2.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = scoper(ws.path(), &mock, &env2, &["update", "--batch-size", "2000"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(
+        report.contains(
+            "10400 records modified in PubMed since the last run were fetched again; 10400 of \
+             them changed"
+        ),
+        "{report}"
+    );
+    assert!(report.contains("PMID 990100777 is now a retracted publication"), "{report}");
+    let (_, runs) = common::scoper_json(ws.path(), &["log"]);
+    let last = &runs.as_array().unwrap()[1];
+    assert_eq!(last["rechecked"].as_array().unwrap().len(), 10_400);
+    assert_eq!(last["changed"], 10_400);
+    assert_eq!(last["retracted"][0], "990100777");
+    let (_, r) = common::scoper_json(ws.path(), &["show", "990100777"]);
+    assert_eq!(r["retracted"], true);
+}
+
+// Foundation finding 13: `scoper run` fails when its update fails for any
+// reason but being offline, so a script notices that no search ran.
+#[test]
+fn run_fails_when_a_saved_search_is_broken() {
+    let mock = MockServer::start(MockConfig { records: 10, ..MockConfig::default() }).unwrap();
+    let ws = workspace();
+    fs::write(
+        ws.path().join("queries/lhs.toml"),
+        "name = \"lhs\"\nterm = 'x'\nmindate = \"2020\"\nmaxdate = \"2021/13/45\"\n",
+    )
+    .unwrap();
+    let out = scoper(ws.path(), &mock, &[], &["run"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("lhs.toml, line 4") && err.contains("run --offline"), "{err}");
+    assert!(mock.requests().is_empty());
+    // A query PubMed refuses: the same.
+    fs::write(ws.path().join("queries/lhs.toml"), "name = \"lhs\"\nterm = '((x[tiab]'\n").unwrap();
+    let out = scoper(ws.path(), &mock, &[], &["run"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
 }

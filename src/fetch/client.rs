@@ -176,7 +176,7 @@ impl EutilsClient {
                 .headers()
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok());
+                .map(|v| v.trim().to_string());
             let body = match resp.bytes().await {
                 Ok(b) => b.to_vec(),
                 Err(e) => {
@@ -198,14 +198,15 @@ impl EutilsClient {
                 },
                 429 => {
                     self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
-                    let asked = retry_after.unwrap_or(1);
+                    let asked = retry_after.as_deref().and_then(seconds).unwrap_or(1);
                     let cap = self.config.max_retry_after;
                     let wait = Duration::from_secs(asked).min(cap);
                     self.limiter.back_off(wait).await;
                     last = if Duration::from_secs(asked) > cap {
                         format!(
-                            "NCBI answered 429 (rate limit exceeded) and asked to wait {asked}s; \
-                             waited {}s, scoper's limit",
+                            "NCBI answered 429 (rate limit exceeded) and asked to wait {}s; \
+                             waited {}s, scoper's limit (SCOPER_MAX_RETRY_AFTER)",
+                            retry_after.as_deref().unwrap_or_default(),
                             wait.as_secs()
                         )
                     } else {
@@ -254,6 +255,16 @@ impl EutilsClient {
         *s ^= *s << 17;
         let j = 0.75 + (*s % 1000) as f64 / 2000.0;
         Duration::from_secs_f64(capped * j)
+    }
+}
+
+/// A Retry-After in seconds; a number too large for any clock is the
+/// longest wait there is (capped by the caller).
+fn seconds(v: &str) -> Option<u64> {
+    match v.parse::<u64>() {
+        Ok(n) => Some(n),
+        Err(_) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => Some(u64::MAX),
+        Err(_) => None,
     }
 }
 

@@ -9,12 +9,13 @@
 //!   efetch batches checked PMID by PMID, raw responses saved to `corpus/`
 //!   as received, resumable after a crash, the `SearchRun` appended to the
 //!   search log;
-//! - [`mock`]: a stand-in E-utilities server for tests and benchmarks.
+//!
+//! The stand-in E-utilities server of the tests and benchmarks is the
+//! dev-only crate `crates/eutils-mock`.
 
 pub mod client;
 pub mod eutils;
 pub mod limiter;
-pub mod mock;
 mod query;
 pub mod search;
 

@@ -178,8 +178,8 @@ impl Freshness {
                  results leave them out; `scoper index` brings it up to date"
             )),
             Freshness::Stale => Some(
-                "note: files in corpus/ changed since the index was built: these results may be \
-                 out of date; `scoper index` brings it up to date"
+                "note: corpus/ changed since the index was built (a file added among the others, \
+                 edited or removed): these results may be out of date; `scoper index` rebuilds it"
                     .into(),
             ),
             Freshness::Missing => Some(

@@ -11,7 +11,7 @@
 
 use std::time::Duration;
 
-use scoper::fetch::mock::{MockConfig, MockServer};
+use eutils_mock::{MockConfig, MockServer};
 
 fn main() {
     let mut config = MockConfig::default();
@@ -48,7 +48,7 @@ fn main() {
         Some(t) => {
             let p: Vec<i64> =
                 t.split('/').map(|x| x.parse().expect("--today YYYY/MM/DD")).collect();
-            scoper::fetch::mock::days_from_civil(p[0], p[1], p[2])
+            eutils_mock::days_from_civil(p[0], p[1], p[2])
         }
         None => config.first_day + config.days,
     };

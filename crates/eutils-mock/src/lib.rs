@@ -21,8 +21,31 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::clock::civil_from_days;
-pub use crate::clock::days_from_civil;
+/// `(year, month, day)` of a day count since 1970-01-01 (H. Hinnant's
+/// civil-from-days algorithm).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Days since 1970-01-01 of a date (H. Hinnant's days-from-civil).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
 
 /// What can go wrong, on purpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +128,9 @@ pub struct MockConfig {
     pub hang: Duration,
     /// Append one line a request (`ms method utility status`) to this file.
     pub log_file: Option<std::path::PathBuf>,
+    /// The `Retry-After` of a 429, as sent (seconds; any text, to try
+    /// clients on absurd values).
+    pub retry_after: String,
 }
 
 impl Default for MockConfig {
@@ -121,6 +147,7 @@ impl Default for MockConfig {
             max_get_url: 4096,
             hang: Duration::from_secs(30),
             log_file: None,
+            retry_after: "1".into(),
         }
     }
 }
@@ -151,6 +178,8 @@ struct State {
     recent: HashMap<String, VecDeque<Instant>>,
     /// PMID → (modification day, version) for revised records.
     revised: HashMap<u64, (i64, u32)>,
+    /// PMIDs retracted (by a revision).
+    retracted: std::collections::HashSet<u64>,
     rng: u64,
 }
 
@@ -182,6 +211,7 @@ impl MockServer {
             webenv_counter: 0,
             recent: HashMap::new(),
             revised: HashMap::new(),
+            retracted: Default::default(),
             rng,
         }));
         let stop = Arc::new(AtomicBool::new(false));
@@ -240,6 +270,16 @@ impl MockServer {
     /// Marks a record as revised on `day`, with a new version.
     pub fn revise(&self, pmid: u64, day: i64, version: u32) {
         self.state.lock().unwrap().revised.insert(pmid, (day, version));
+    }
+
+    /// Marks a record as retracted on `day`: modified that day, with the
+    /// publication type and the `RetractionIn` link PubMed adds (the
+    /// version stays).
+    pub fn retract(&self, pmid: u64, day: i64) {
+        let mut st = self.state.lock().unwrap();
+        let version = st.revised.get(&pmid).map(|r| r.1).unwrap_or(1);
+        st.revised.insert(pmid, (day, version));
+        st.retracted.insert(pmid);
     }
 }
 
@@ -399,7 +439,7 @@ fn respond(
         ("X-RateLimit-Remaining".to_string(), limit.saturating_sub(count).to_string()),
     ];
     if st.config.rate_limit && count > limit {
-        return rate_limited(&key, count, limit);
+        return rate_limited(&key, count, limit, &st.config.retry_after);
     }
     if let Some(f) = next_fault(st, utility) {
         if let Some(mut a) = fault_answer(st, f, utility, params, &key, count, limit) {
@@ -421,7 +461,7 @@ fn respond(
     a
 }
 
-fn rate_limited(key: &str, count: usize, limit: usize) -> Answer {
+fn rate_limited(key: &str, count: usize, limit: usize, retry_after: &str) -> Answer {
     let mut a = Answer::new(
         429,
         "application/json",
@@ -429,7 +469,7 @@ fn rate_limited(key: &str, count: usize, limit: usize) -> Answer {
             "{{\"error\":\"API rate limit exceeded\",\"api-key\":\"{key}\",\"count\":\"{count}\",\"limit\":\"{limit}\"}}"
         ),
     );
-    a.headers.push(("Retry-After".into(), "1".into()));
+    a.headers.push(("Retry-After".into(), retry_after.into()));
     a.headers.push(("X-RateLimit-Limit".into(), limit.to_string()));
     a.headers.push(("X-RateLimit-Remaining".into(), "0".into()));
     a
@@ -474,7 +514,7 @@ fn fault_answer(
         )
     };
     Some(match f {
-        Fault::RateLimited => rate_limited(key, count, limit),
+        Fault::RateLimited => rate_limited(key, count, limit, &st.config.retry_after),
         Fault::ServerError => Answer::new(
             500,
             "text/html",
@@ -559,6 +599,7 @@ struct Citation {
     crdt: i64,
     mdat: i64,
     version: u32,
+    retracted: bool,
 }
 
 fn citation(st: &State, i: usize) -> Citation {
@@ -566,7 +607,7 @@ fn citation(st: &State, i: usize) -> Citation {
     let crdt = c.first_day + (i as i64 * c.days) / c.records.max(1) as i64;
     let pmid = c.first_pmid + i as u64;
     let (mdat, version) = st.revised.get(&pmid).copied().unwrap_or((crdt, 1));
-    Citation { pmid, crdt, mdat, version }
+    Citation { pmid, crdt, mdat, version, retracted: st.retracted.contains(&pmid) }
 }
 
 fn visible(st: &State) -> Vec<Citation> {
@@ -869,6 +910,16 @@ fn article(c: &Citation) -> String {
     let (y, m, d) = civil_from_days(c.crdt);
     let (ry, rm, rd) = civil_from_days(c.mdat);
     let revised = if c.version > 1 { " (revised)" } else { "" };
+    let (retraction_type, retraction_link) = if c.retracted {
+        (
+            "<PublicationType UI=\"D016441\">Retracted Publication</PublicationType>",
+            "<CommentsCorrectionsList><CommentsCorrections RefType=\"RetractionIn\"><RefSource>Mock \
+             J Learn Health Syst. 2026</RefSource><PMID Version=\"1\">1</PMID></CommentsCorrections>\
+             </CommentsCorrectionsList>",
+        )
+    } else {
+        ("", "")
+    };
     format!(
         "<PubmedArticle><MedlineCitation Status=\"MEDLINE\" Owner=\"NLM\"><PMID Version=\"{v}\">{p}</PMID>\
          <DateRevised><Year>{ry}</Year><Month>{rm:02}</Month><Day>{rd:02}</Day></DateRevised>\
@@ -880,7 +931,7 @@ fn article(c: &Citation) -> String {
          </Abstract><AuthorList CompleteYN=\"Y\"><Author ValidYN=\"Y\"><LastName>M&#xfc;ller</LastName>\
          <ForeName>Anna</ForeName><Initials>A</Initials></Author></AuthorList><Language>eng</Language>\
          <PublicationTypeList><PublicationType UI=\"D016428\">Journal Article</PublicationType>\
-         </PublicationTypeList></Article></MedlineCitation><PubmedData><History><PubMedPubDate \
+         {retraction_type}</PublicationTypeList></Article>{retraction_link}</MedlineCitation><PubmedData><History><PubMedPubDate \
          PubStatus=\"entrez\"><Year>{y}</Year><Month>{m}</Month><Day>{d}</Day></PubMedPubDate></History>\
          <PublicationStatus>epublish</PublicationStatus><ArticleIdList><ArticleId IdType=\"pubmed\">{p}\
          </ArticleId></ArticleIdList></PubmedData></PubmedArticle>",
