@@ -7,7 +7,8 @@
 #   gz      scoper's parser on the .gz (decompression on a second thread)
 #   gunzip  `gzip -dc` of the .gz alone
 #   import  `scoper import` of the .xml and of the .gz, index included
-#   pp      pubmed_parser 0.5.1's parse_medline_xml (Python), once
+#   pp      pubmed_parser 0.5.1's parse_medline_xml (Python), in-process,
+#           the median of RUNS parses (at least 3)
 #   index   `scoper index --rebuild` of a workspace holding the file
 #   tag     `scoper tag` of that workspace with the full framework
 # Each timing is the median of RUNS runs (default 5); peak RSS is the max.
@@ -88,11 +89,22 @@ VENV=target/bench-venv
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV" && "$VENV/bin/pip" install -q pubmed_parser==0.5.1 >&2
 fi
-read -r T[pp] R[pp] < <(timed "$VENV/bin/python" -c "
+# Timed in-process, like scoper's probes: the median of RUNS parses (at
+# least 3) after the import of the module, so interpreter start-up is not
+# counted; peak RSS from the kernel.
+read -r T[pp] R[pp] < <("$VENV/bin/python" - "$GZ" "$RUNS" <<'PY'
+import resource, statistics, sys, time
 import pubmed_parser as pp
-n = sum(1 for _ in pp.parse_medline_xml('$GZ'))
-assert n == 30000, n
-")
+path, runs = sys.argv[1], max(3, int(sys.argv[2]))
+times = []
+for _ in range(runs):
+    t = time.perf_counter()
+    n = sum(1 for _ in pp.parse_medline_xml(path))
+    times.append(time.perf_counter() - t)
+    assert n == 30000, n
+print(f"{statistics.median(times):.3f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
+PY
+)
 
 MB=$(python3 -c "import os; print(os.path.getsize('$XML') / 1e6)")
 python3 - "$MB" "${T[bare]}" "${T[parse]}" "${T[gz]}" "${T[gunzip]}" "${T[import]}" "${T[import_gz]}" "${T[pp]}" \

@@ -447,7 +447,7 @@ async fn plan(
             (_, Some(t), Some(m)) if t == "crdt" => m.as_str(),
             _ => "1900/01/01",
         };
-        let ranges = Bisect { lo: day(lo), hi: day(&options.today), total };
+        let ranges = Bisect { lo: day(lo), hi: day(&options.today), total, gallop: Some(365) };
         let crdt = |t: &str, a: i64, b: i64| eutils::with_crdt(t, &date(a), &date(b));
         // The window is in `term` already for an update; the slices narrow it.
         let parts = ranges.run(&mut searcher, &base, &crdt).await.map_err(|e| named(e, query))?;
@@ -469,7 +469,12 @@ async fn plan(
         let modified = if first.count <= PUBMED_CAP {
             searcher.all_ids(&t, first).await.map_err(|e| named(e, query))?
         } else {
-            let ranges = Bisect { lo: day(since), hi: day(&options.today), total: first.count };
+            let ranges = Bisect {
+                lo: day(since),
+                hi: day(&options.today),
+                total: first.count,
+                gallop: Some(365),
+            };
             let by_day = |t: &str, a: i64, b: i64| mdat(t, &date(a), &date(b));
             let parts =
                 ranges.run(&mut searcher, &base, &by_day).await.map_err(|e| named(e, query))?;
@@ -519,14 +524,19 @@ fn named(e: FetchError, query: &Query) -> anyhow::Error {
     }
 }
 
-/// Cuts a search over the cap into slices that fit: halves of a range (of
-/// days, then of PMIDs for a single day still over the cap). Only the upper
-/// half of a range is searched; the lower half's count is the rest, so an
-/// empty half costs no request.
+/// Cuts a search over the cap into slices that fit. By date, windows reach
+/// back from the end of the range first (each sized to hold about a cap's
+/// worth, from the density of the one before), until what is left fits;
+/// then a range still over the cap is halved (days, then PMIDs for a single
+/// day still over the cap). Only the upper half of a range is searched; the
+/// lower half's count is the rest, so an empty half costs no request.
 struct Bisect {
     lo: i64,
     hi: i64,
     total: u64,
+    /// Search windows of this width reaching back from `hi` first (dates:
+    /// most records are recent), instead of halving the whole range.
+    gallop: Option<i64>,
 }
 
 impl Bisect {
@@ -538,7 +548,37 @@ impl Bisect {
         clause: &dyn Fn(&str, i64, i64) -> String,
     ) -> Result<Vec<(String, Vec<Pmid>)>, FetchError> {
         let mut out = Vec::new();
-        let mut stack = vec![(self.lo, self.hi, Some(self.total))];
+        let mut stack = Vec::new();
+        let (mut hi, mut rest) = (self.hi, self.total);
+        if let Some(mut width) = self.gallop {
+            // Most of what a search finds is recent: windows that reach back
+            // from `hi`, each sized from the density of the one before, so
+            // that it holds about a cap's worth, until what is left fits.
+            while rest > PUBMED_CAP {
+                let lo = hi - width + 1;
+                if lo <= self.lo {
+                    break;
+                }
+                let t = clause(term, lo, hi);
+                let reply = searcher.search(&t).await?;
+                let c = reply.count.min(rest);
+                if c > PUBMED_CAP {
+                    stack.push((lo, hi, Some(c)));
+                } else if c > 0 {
+                    out.push((t.clone(), searcher.all_ids(&t, reply).await?));
+                }
+                rest -= c;
+                hi = lo - 1;
+                width = if c == 0 {
+                    width.saturating_mul(2)
+                } else {
+                    let scaled = width as f64 * 0.9 * PUBMED_CAP as f64 / c as f64;
+                    (scaled as i64).clamp(1, width.saturating_mul(8))
+                };
+            }
+        }
+        // The rest, whose count is known without a request.
+        stack.push((self.lo, hi, Some(rest)));
         while let Some((a, b, known)) = stack.pop() {
             match known {
                 Some(0) => {}
@@ -556,7 +596,7 @@ impl Bisect {
                 Some(c) if c > PUBMED_CAP => {
                     // One day over the cap: the same, by PMID range.
                     let day = clause(term, a, b);
-                    let by_uid = Bisect { lo: 1, hi: MAX_PMID as i64, total: c };
+                    let by_uid = Bisect { lo: 1, hi: MAX_PMID as i64, total: c, gallop: None };
                     let uid = |t: &str, x: i64, y: i64| eutils::with_uid(t, x as u64, y as u64);
                     out.extend(Box::pin(by_uid.run(searcher, &day, &uid)).await?);
                 }
