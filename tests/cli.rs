@@ -222,6 +222,14 @@ fn bad_files_are_reported_with_file_and_line_and_the_rest_import() {
     assert!(find("empty.xml")["message"].as_str().unwrap().contains("empty"));
     assert!(find("notes.xml")["message"].as_str().unwrap().contains("not PubMed XML"));
     assert!(find("missing.xml")["message"].as_str().unwrap().contains("no such file"));
+    // Each error has a kind a script can act on.
+    let kinds: Vec<&str> =
+        ["truncated.xml", "malformed.xml", "empty.xml", "notes.xml", "missing.xml"]
+            .iter()
+            .map(|f| errors.iter().find(|e| e["file"].as_str().unwrap().ends_with(f)).unwrap())
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect();
+    assert_eq!(kinds, ["malformed", "malformed", "empty", "not_pubmed", "io"]);
     // Files that gave nothing leave no trace in the corpus.
     let kept = fs::read_dir(ws.path().join("corpus/imports")).unwrap().count();
     assert_eq!(kept, 2, "good.xml and the readable part of truncated.xml are kept");

@@ -142,7 +142,13 @@ enum Outcome {
 fn failed(file: &str, message: String) -> Outcome {
     Outcome::Failed(FileReport {
         file: file.to_string(),
-        errors: vec![FileError { file: file.to_string(), line: None, pmid: None, message }],
+        errors: vec![FileError {
+            kind: "io",
+            file: file.to_string(),
+            line: None,
+            pmid: None,
+            message,
+        }],
         ..FileReport::default()
     })
 }

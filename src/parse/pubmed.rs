@@ -61,6 +61,19 @@ pub enum ParseErrorKind {
     Eutils(String),
 }
 
+impl ParseErrorKind {
+    /// A short name for scripts (`import --json` errors carry it).
+    pub fn name(&self) -> &'static str {
+        match self {
+            ParseErrorKind::Record => "record",
+            ParseErrorKind::Malformed => "malformed",
+            ParseErrorKind::Empty => "empty",
+            ParseErrorKind::NotPubmed => "not_pubmed",
+            ParseErrorKind::Eutils(_) => "eutils_error",
+        }
+    }
+}
+
 impl std::fmt::Display for ParseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)?;

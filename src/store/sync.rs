@@ -25,6 +25,10 @@ struct IndexState {
 /// A fault in one file, located for the user.
 #[derive(Debug, Clone, Serialize)]
 pub struct FileError {
+    /// What kind of fault: `record` (one record skipped), `malformed`,
+    /// `empty`, `not_pubmed`, `eutils_error` (see `ParseErrorKind`), `name`
+    /// (a file name scoper cannot use), `io` (the file cannot be read).
+    pub kind: &'static str,
     pub file: String,
     pub line: Option<u64>,
     pub pmid: Option<String>,
@@ -81,7 +85,13 @@ impl SyncReport {
 
 impl From<&Unlisted> for FileError {
     fn from(u: &Unlisted) -> FileError {
-        FileError { file: u.path.clone(), line: None, pmid: None, message: u.message.clone() }
+        FileError {
+            kind: "name",
+            file: u.path.clone(),
+            line: None,
+            pmid: None,
+            message: u.message.clone(),
+        }
     }
 }
 
@@ -127,6 +137,7 @@ pub fn apply_file(applier: &mut Applier, path: &Path, shown: &str) -> Result<Fil
     parser.join().map_err(|_| anyhow::anyhow!("the parser of {shown} crashed"))?;
     for e in faults {
         report.errors.push(FileError {
+            kind: e.kind.name(),
             file: shown.to_string(),
             line: parse::line_of(path, e.offset),
             pmid: e.pmid.clone(),
