@@ -24,9 +24,10 @@ pub fn run(dir: &Path, json: bool) -> Result<i32> {
             dir.display()
         );
     }
-    for sub in ["queries", "corpus", "screening", "charting"] {
-        std::fs::create_dir_all(dir.join(sub))
-            .with_context(|| format!("could not create {}", dir.join(sub).display()))?;
+    let ws = crate::store::Workspace::at(dir);
+    for sub in [dir.join("queries"), ws.corpus(), ws.screening(), ws.charting()] {
+        std::fs::create_dir_all(&sub)
+            .with_context(|| format!("could not create {}", sub.display()))?;
     }
     let example = dir.join("queries").join("example.toml");
     if !example.exists() {

@@ -152,7 +152,7 @@ pub fn next_stamp(ws: &Workspace, now_compact: &str) -> io::Result<(String, u64)
         }
     };
     for_each_name(&ws.imports(), &mut see)?;
-    let runs = ws.corpus().join("runs");
+    let runs = ws.all_runs();
     let mut queries = Vec::new();
     for_each_name(&runs, &mut |n: &str| queries.push(n.to_string()))?;
     for q in queries {

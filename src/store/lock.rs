@@ -35,6 +35,22 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// The scope of reviewer `name`, whose name becomes a file name: letters,
+    /// digits, `-` and `_` only.
+    pub fn reviewer(name: &str) -> Result<Scope> {
+        let ok = !name.is_empty()
+            && name.len() <= 64
+            && name.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+        if !ok {
+            bail!(
+                "{name:?} cannot be a reviewer's name: it names the reviewer's files, so it is \
+                 letters, digits, `-` and `_` only, at most 64 (hint: --reviewer ana, or \
+                 --reviewer j_smith)"
+            );
+        }
+        Ok(Scope::Reviewer(name.to_string()))
+    }
+
     fn file_name(&self) -> String {
         match self {
             Scope::Workspace => "workspace.lock".into(),
@@ -133,9 +149,12 @@ mod tests {
         let err = acquire(&ws, &Scope::Workspace, "scoper index").unwrap_err().to_string();
         assert!(err.contains(&format!("pid {}", std::process::id())), "{err}");
         assert!(err.contains("`scoper import a.xml`"), "{err}");
-        let ana = acquire(&ws, &Scope::Reviewer("ana".into()), "scoper screen").unwrap();
-        assert!(acquire(&ws, &Scope::Reviewer("ana".into()), "scoper screen").is_err());
-        let _ben = acquire(&ws, &Scope::Reviewer("ben".into()), "scoper screen").unwrap();
+        let ana = acquire(&ws, &Scope::reviewer("ana").unwrap(), "scoper screen").unwrap();
+        assert!(acquire(&ws, &Scope::reviewer("ana").unwrap(), "scoper screen").is_err());
+        let _ben = acquire(&ws, &Scope::reviewer("ben").unwrap(), "scoper screen").unwrap();
+        for bad in ["", "../x", "a b", "ana.jsonl", "a/b"] {
+            assert!(Scope::reviewer(bad).is_err(), "{bad:?}");
+        }
         drop(held);
         drop(ana);
         acquire(&ws, &Scope::Workspace, "scoper index").unwrap();

@@ -60,9 +60,14 @@ impl Workspace {
         self.corpus().join("search-log.jsonl")
     }
 
+    /// The run folders of every saved search.
+    pub fn all_runs(&self) -> PathBuf {
+        self.corpus().join("runs")
+    }
+
     /// The run folders of the saved search `query`.
     pub fn runs(&self, query: &str) -> PathBuf {
-        self.corpus().join("runs").join(query)
+        self.all_runs().join(query)
     }
 
     /// Screening decisions: one append-only log per reviewer.
