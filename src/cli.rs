@@ -92,6 +92,66 @@ pub enum Command {
         #[arg(long, value_name = "GOLD")]
         eval: Option<PathBuf>,
     },
+    /// Screen records in the terminal: include, exclude (with a reason), maybe.
+    Screen {
+        /// Whose decisions these are (letters, digits, - and _) [default: $USER].
+        #[arg(long, value_name = "NAME")]
+        reviewer: Option<String>,
+        /// title-abstract or full-text.
+        #[arg(long, default_value = "title-abstract", value_name = "STAGE")]
+        stage: String,
+        /// Only the records the last `scoper update` brought.
+        #[arg(long)]
+        new: bool,
+        /// relevance (to the eligibility criteria and the concepts), pmid, year or random.
+        #[arg(long, default_value = "relevance", value_name = "ORDER")]
+        order: String,
+        /// The seed of --order random.
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        seed: u64,
+        /// Every reviewer screens the same N records first (JBI suggests 25).
+        #[arg(long, value_name = "N")]
+        pilot: Option<usize>,
+        /// Show the other reviewers' decisions (and the conflicts filter).
+        #[arg(long)]
+        unblind: bool,
+    },
+    /// Record screening decisions from a script: one, or many from a CSV file.
+    Decide {
+        /// The record's PMID (not with --from).
+        #[arg(required_unless_present = "from", value_name = "PMID")]
+        pmid: Option<String>,
+        /// include, exclude or maybe.
+        #[arg(required_unless_present = "from", value_name = "DECISION")]
+        decision: Option<String>,
+        /// Why it is excluded (needed at full text).
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+        /// A note on the record.
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        /// Whose decision this is.
+        #[arg(long, value_name = "NAME")]
+        reviewer: String,
+        /// title-abstract or full-text.
+        #[arg(long, default_value = "title-abstract", value_name = "STAGE")]
+        stage: String,
+        /// This decision settles a disagreement (a third reviewer's or a consensus).
+        #[arg(long)]
+        settle: bool,
+        /// A CSV file with the columns pmid, decision, reason, note: all or nothing.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["pmid", "decision", "reason", "note"])]
+        from: Option<PathBuf>,
+    },
+    /// Records where reviewers disagree, and their agreement (Cohen's kappa).
+    Conflicts {
+        /// Only this stage (title-abstract or full-text).
+        #[arg(long, value_name = "STAGE")]
+        stage: Option<String>,
+        /// The agreement on the pilot records (the N of `screen --pilot N`).
+        #[arg(long, value_name = "N")]
+        pilot: Option<usize>,
+    },
     /// Write records out.
     Export {
         /// The format: jsonl (every record in the working set, one JSON object a line).

@@ -66,6 +66,9 @@ pub struct Screening {
     pub exclusion_reasons: Vec<String>,
     #[serde(default)]
     pub reviewers: Vec<String>,
+    /// Remapped keys of the screening UI: action name → key.
+    #[serde(default)]
+    pub keys: std::collections::HashMap<String, String>,
 }
 
 impl Protocol {

@@ -16,6 +16,8 @@
 //! - [`fetch`]: saved searches → PubMed through E-utilities → raw responses
 //!   in `corpus/` (the only async code).
 //! - [`tag`]: a framework's concepts → `ConceptHit`s over the index.
+//! - [`screen`]: screening decisions (a log per reviewer), the queue's
+//!   order, and the terminal UI (state, keys, view, terminal).
 //! - [`view`]: the workspace for reading (show, find, export, the screening
 //!   UI): never writes, never prints.
 //! - [`commands`]: one file per subcommand; [`cli`] holds the raw flags.
@@ -29,6 +31,7 @@ pub mod config;
 pub mod fetch;
 pub mod parse;
 pub mod report;
+pub mod screen;
 pub mod store;
 pub mod tag;
 pub mod view;

@@ -1,6 +1,8 @@
 //! One file per subcommand. Each takes the validated inputs it needs and
 //! returns the exit code.
 
+mod conflicts;
+mod decide;
 mod export;
 mod find;
 mod import;
@@ -8,6 +10,7 @@ mod index;
 mod init;
 mod log;
 mod run;
+mod screen;
 mod search;
 mod show;
 mod tag;
@@ -69,6 +72,19 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
             };
             tag::run(&root, framework.as_deref(), mode, json)
         }
+        Command::Screen { reviewer, stage, new, order, seed, pilot, unblind } => {
+            let ws = Workspace::open(&root)?;
+            let args = screen::Args { reviewer, stage, new, order, seed, pilot, unblind };
+            screen::run(&ws, args)
+        }
+        Command::Decide { pmid, decision, reason, note, reviewer, stage, settle, from } => {
+            let ws = Workspace::open(&root)?;
+            let args = decide::Args { pmid, decision, reason, note, reviewer, stage, settle, from };
+            decide::run(&ws, args, json)
+        }
+        Command::Conflicts { stage, pilot } => {
+            conflicts::run(&Workspace::open(&root)?, stage.as_deref(), pilot, json)
+        }
         Command::Export { format, out } => {
             export::run(&Workspace::open(&root)?, format, out.as_deref())
         }
@@ -121,6 +137,15 @@ fn retag_quietly(ws: &Workspace, index: &crate::store::CorpusIndex) {
              of the last tagging run; `scoper tag` lists what is wrong)"
         );
     }
+}
+
+/// Takes reviewer `name`'s lock (their decision and chart logs), checking
+/// the name.
+fn reviewer_lock(ws: &Workspace, name: &str) -> Result<crate::store::lock::Lock> {
+    let scope = crate::store::lock::Scope::reviewer(name)?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = format!("scoper {}", args.join(" "));
+    crate::store::lock::acquire(ws, &scope, command.trim())
 }
 
 /// Opens the read-only view and prints its notes (one line each) to stderr.

@@ -66,6 +66,7 @@ pub fn run(ws: &Workspace, offline: bool, setup: &FetchSetup, json: bool) -> Res
         None => None,
     };
     let errors: Vec<_> = report.errors().collect();
+    let awaiting = awaiting(ws, &protocol)?;
     let mut w = out();
     if json {
         let v = json!({
@@ -78,6 +79,8 @@ pub fn run(ws: &Workspace, offline: bool, setup: &FetchSetup, json: bool) -> Res
             "update": updated.iter().map(|o| json!({"query": o.run.query, "count": o.run.count,
                 "new": o.run.new.len(), "revised": o.revised, "missing": o.run.missing})).collect::<Vec<_>>(),
             "errors": errors,
+            "screening": awaiting.iter().map(|a| json!({"reviewer": a.reviewer, "to_screen": a.to_screen,
+                "new": a.new, "update": a.update})).collect::<Vec<_>>(),
         });
         writeln!(w, "{}", serde_json::to_string_pretty(&v)?)?;
         return Ok(0);
@@ -99,6 +102,56 @@ pub fn run(ws: &Workspace, offline: bool, setup: &FetchSetup, json: bool) -> Res
         Some(m) => m.print(&mut w)?,
         None => writeln!(w, "no framework in scoper.toml: records not tagged")?,
     }
+    for a in &awaiting {
+        let new = match &a.update {
+            Some(day) => format!(" ({} new since the update of {day})", a.new),
+            None => String::new(),
+        };
+        writeln!(w, "{}: {} records to screen{new}", a.reviewer, a.to_screen)?;
+    }
     writeln!(w, "done in {:.2}s", started.elapsed().as_secs_f64())?;
     Ok(0)
+}
+
+/// What awaits one reviewer at title and abstract.
+struct Awaiting {
+    reviewer: String,
+    to_screen: usize,
+    new: usize,
+    update: Option<String>,
+}
+
+/// For each reviewer (of the protocol, or with a decision log): the records
+/// not screened yet at title and abstract, and how many of them the last
+/// update brought.
+fn awaiting(ws: &Workspace, protocol: &Protocol) -> Result<Vec<Awaiting>> {
+    use crate::screen::decisions::{Decisions, Stage};
+    let decisions = Decisions::load(ws)?;
+    let mut reviewers: Vec<String> = protocol.screening.reviewers.clone();
+    for r in decisions.by_reviewer.keys() {
+        if !reviewers.contains(r) {
+            reviewers.push(r.clone());
+        }
+    }
+    if reviewers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let view = crate::view::View::open(ws)?;
+    let pmids = view.pmids()?;
+    let (new, update) = crate::screen::last_update(ws)?;
+    Ok(reviewers
+        .into_iter()
+        .map(|r| {
+            let open: Vec<_> = pmids
+                .iter()
+                .filter(|p| decisions.of(&r, **p, Stage::TitleAbstract).is_none())
+                .collect();
+            Awaiting {
+                new: open.iter().filter(|p| new.contains(**p)).count(),
+                to_screen: open.len(),
+                reviewer: r,
+                update: update.clone(),
+            }
+        })
+        .collect())
 }

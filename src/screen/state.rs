@@ -1,0 +1,808 @@
+//! The screening UI as a state machine: `ScreenState::update(action)`
+//! returns the effects for the shell to carry out (save a decision, load a
+//! record, run a search, open a link, quit). No terminal, no I/O here; the
+//! view only reads this state.
+
+use std::collections::{HashMap, HashSet};
+
+use super::decisions::{Decision, Stage, Verdict};
+use crate::parse::{Pmid, Record};
+use crate::tag::ConceptHit;
+
+/// What the user asked for (from a key, see `keys`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Include,
+    Exclude,
+    Maybe,
+    Undo,
+    Next,
+    Previous,
+    NextUnscreened,
+    PageDown,
+    PageUp,
+    First,
+    Last,
+    /// `/`: start typing a search.
+    StartSearch,
+    /// Cycle the filter: all, unscreened, include, exclude, maybe, new,
+    /// conflicts (when not blind).
+    CycleFilter,
+    /// Filter by the next concept element (cycling through the elements).
+    CycleConcept,
+    StartNote,
+    ToggleHighlights,
+    ToggleCriteria,
+    ToggleHelp,
+    Open,
+    ScrollDown,
+    ScrollUp,
+    Quit,
+    /// Typing in a prompt.
+    Char(char),
+    Backspace,
+    Enter,
+    Escape,
+    /// The terminal was resized.
+    Resize,
+}
+
+/// What the shell must do after an update.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Append this decision to the reviewer's log, fsync, then call
+    /// [`ScreenState::saved`] (or [`ScreenState::save_failed`]).
+    Persist(Decision),
+    /// Load this record for the detail pane ([`ScreenState::show`]).
+    Load(Pmid),
+    /// Run this query; answer with [`ScreenState::search_results`].
+    Search(String),
+    /// Open this link with the system's opener.
+    Open(String),
+    Quit,
+}
+
+/// Which records the queue shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filter {
+    All,
+    Unscreened,
+    Decided(Verdict),
+    /// Only what the last update brought.
+    New,
+    /// Records where reviewers disagree (not while blind).
+    Conflicts,
+    /// Records with a concept of this element (id, name).
+    Element(String, String),
+    /// Records matching a search.
+    Search(String),
+}
+
+impl Filter {
+    pub fn label(&self) -> String {
+        match self {
+            Filter::All => "all".into(),
+            Filter::Unscreened => "unscreened".into(),
+            Filter::Decided(v) => v.name().into(),
+            Filter::New => "new since the last update".into(),
+            Filter::Conflicts => "conflicts".into(),
+            Filter::Element(_, name) => format!("concept: {name}"),
+            Filter::Search(q) => format!("search: {q}"),
+        }
+    }
+}
+
+/// What a prompt or overlay is up.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mode {
+    Browse,
+    /// Picking an exclusion reason: the cursor in the list, or typing a
+    /// new one (the last entry).
+    Reason {
+        selected: usize,
+        typing: Option<String>,
+    },
+    Search(String),
+    Note(String),
+    Help,
+    Criteria,
+}
+
+/// One line of the queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub pmid: Pmid,
+    pub title: String,
+    pub year: Option<i32>,
+}
+
+/// The record on screen.
+#[derive(Debug, Clone)]
+pub struct Detail {
+    pub record: Record,
+    pub hits: Vec<ConceptHit>,
+}
+
+/// The eligibility criteria, shown one key away.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Criteria {
+    pub population: String,
+    pub concept: String,
+    pub context: String,
+}
+
+/// A framework element, for badges and the concept filter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ElementInfo {
+    pub id: String,
+    pub name: String,
+    /// One or two letters for the badge.
+    pub badge: String,
+}
+
+pub struct ScreenState {
+    pub reviewer: String,
+    pub stage: Stage,
+    /// The queue, in screening order.
+    pub queue: Vec<Pmid>,
+    /// Positions in `queue` the filter lets through.
+    pub visible: Vec<usize>,
+    /// Index into `visible`.
+    pub cursor: usize,
+    /// Titles and years of the rows seen so far (loaded by the shell).
+    pub rows: HashMap<Pmid, Row>,
+    /// This reviewer's decisions in force at this stage.
+    pub mine: HashMap<Pmid, Decision>,
+    /// Records where reviewers disagree (empty while blind).
+    pub conflicts: HashSet<Pmid>,
+    /// What the last update brought.
+    pub new: HashSet<Pmid>,
+    /// PMID → the elements it has a concept of.
+    pub elements_of: HashMap<Pmid, Vec<usize>>,
+    pub elements: Vec<ElementInfo>,
+    pub detail: Option<Detail>,
+    /// Lines scrolled in the detail pane.
+    pub scroll: u16,
+    pub mode: Mode,
+    pub filter: Filter,
+    pub highlights: bool,
+    /// Colours for the highlights (off with `NO_COLOR`; bold and underline
+    /// stay).
+    pub color: bool,
+    pub blind: bool,
+    pub reasons: Vec<String>,
+    pub criteria: Criteria,
+    /// Decisions made in this session, newest last, with what they
+    /// replaced (for undo).
+    undo: Vec<(Pmid, Option<Decision>)>,
+    /// A line for the footer: saved, an error, a URL to copy.
+    pub status: Option<String>,
+    /// How the queue is ordered, for the footer.
+    pub order_label: String,
+    /// Rows the list shows at a time (set by the view's size).
+    pub page: usize,
+    /// The clock, for decision times (the shell sets it; tests fix it).
+    pub now: String,
+}
+
+impl ScreenState {
+    pub fn new(reviewer: &str, stage: Stage, queue: Vec<Pmid>) -> ScreenState {
+        let visible = (0..queue.len()).collect();
+        ScreenState {
+            reviewer: reviewer.to_string(),
+            stage,
+            queue,
+            visible,
+            cursor: 0,
+            rows: HashMap::new(),
+            mine: HashMap::new(),
+            conflicts: HashSet::new(),
+            new: HashSet::new(),
+            elements_of: HashMap::new(),
+            elements: Vec::new(),
+            detail: None,
+            scroll: 0,
+            mode: Mode::Browse,
+            filter: Filter::All,
+            highlights: true,
+            color: true,
+            blind: true,
+            reasons: Vec::new(),
+            criteria: Criteria::default(),
+            undo: Vec::new(),
+            status: None,
+            order_label: String::new(),
+            page: 20,
+            now: String::new(),
+        }
+    }
+
+    /// The PMID under the cursor.
+    pub fn current(&self) -> Option<Pmid> {
+        self.visible.get(self.cursor).map(|&i| self.queue[i])
+    }
+
+    /// (screened, total, includes, excludes, maybes) of the whole queue.
+    pub fn progress(&self) -> (usize, usize, usize, usize, usize) {
+        let count = |v| self.mine.values().filter(|d| d.decision == v).count();
+        let (i, e, m) = (count(Verdict::Include), count(Verdict::Exclude), count(Verdict::Maybe));
+        (i + e + m, self.queue.len(), i, e, m)
+    }
+
+    /// The effects to show what is under the cursor.
+    fn focus(&mut self) -> Vec<Effect> {
+        self.scroll = 0;
+        match self.current() {
+            Some(p) if self.detail.as_ref().is_none_or(|d| d.record.pmid != p) => {
+                vec![Effect::Load(p)]
+            }
+            Some(_) => Vec::new(),
+            None => {
+                self.detail = None;
+                Vec::new()
+            }
+        }
+    }
+
+    /// Shows a loaded record (the answer to [`Effect::Load`]).
+    pub fn show(&mut self, record: Record, hits: Vec<ConceptHit>) {
+        if Some(record.pmid) == self.current() {
+            self.detail = Some(Detail { record, hits });
+        }
+    }
+
+    /// The rows of the list around the cursor whose titles are not loaded.
+    pub fn rows_wanted(&self) -> Vec<Pmid> {
+        let start = self.cursor.saturating_sub(self.page);
+        let end = (self.cursor + 2 * self.page).min(self.visible.len());
+        self.visible[start..end]
+            .iter()
+            .map(|&i| self.queue[i])
+            .filter(|p| !self.rows.contains_key(p))
+            .collect()
+    }
+
+    fn passes(&self, p: Pmid) -> bool {
+        match &self.filter {
+            Filter::All | Filter::Search(_) => true,
+            Filter::Unscreened => !self.mine.contains_key(&p),
+            Filter::Decided(v) => self.mine.get(&p).is_some_and(|d| d.decision == *v),
+            Filter::New => self.new.contains(&p),
+            Filter::Conflicts => self.conflicts.contains(&p),
+            Filter::Element(id, _) => self.elements_of.get(&p).is_some_and(|es| {
+                es.iter().any(|&e| self.elements.get(e).is_some_and(|el| &el.id == id))
+            }),
+        }
+    }
+
+    /// Applies the filter, keeping the cursor on the same record when it
+    /// stays visible.
+    fn refilter(&mut self, search: Option<&HashSet<Pmid>>) -> Vec<Effect> {
+        let keep = self.current();
+        self.visible = (0..self.queue.len())
+            .filter(|&i| {
+                let p = self.queue[i];
+                search.is_none_or(|s| s.contains(&p)) && self.passes(p)
+            })
+            .collect();
+        self.cursor =
+            keep.and_then(|k| self.visible.iter().position(|&i| self.queue[i] == k)).unwrap_or(0);
+        self.focus()
+    }
+
+    /// The answer to [`Effect::Search`]: the matching PMIDs, or an error
+    /// to show.
+    pub fn search_results(
+        &mut self,
+        query: &str,
+        result: Result<HashSet<Pmid>, String>,
+    ) -> Vec<Effect> {
+        match result {
+            Ok(hits) => {
+                self.filter = Filter::Search(query.to_string());
+                self.status =
+                    Some(format!("{} records match {query:?} (Esc: all records)", hits.len()));
+                self.refilter(Some(&hits))
+            }
+            Err(e) => {
+                self.status = Some(format!("search: {e}"));
+                Vec::new()
+            }
+        }
+    }
+
+    /// The decision was saved (fsynced): it counts now.
+    pub fn saved(&mut self, d: Decision) {
+        let what = match &d.reason {
+            Some(r) => format!("{} ({r})", d.decision.name()),
+            None => d.decision.name().to_string(),
+        };
+        self.status = Some(format!("saved: PMID {} {what}", d.pmid));
+        if d.decision == Verdict::Undecided {
+            self.mine.remove(&d.pmid);
+        } else {
+            self.mine.insert(d.pmid, d);
+        }
+    }
+
+    /// The decision could not be saved: nothing changed.
+    pub fn save_failed(&mut self, pmid: Pmid, error: &str) {
+        if let Some(pos) = self.undo.iter().rposition(|(p, _)| *p == pmid) {
+            self.undo.remove(pos);
+        }
+        self.status = Some(format!("NOT SAVED: PMID {pmid}: {error}"));
+    }
+
+    fn decide(&mut self, verdict: Verdict, reason: Option<String>) -> Vec<Effect> {
+        let Some(p) = self.current() else { return Vec::new() };
+        let note = self.mine.get(&p).and_then(|d| d.note.clone());
+        let d = Decision {
+            pmid: p,
+            stage: self.stage,
+            decision: verdict,
+            reason,
+            note,
+            reviewer: self.reviewer.clone(),
+            time: self.now.clone(),
+            settles: false,
+        };
+        self.undo.push((p, self.mine.get(&p).cloned()));
+        let mut effects = vec![Effect::Persist(d)];
+        // On to the next record the reviewer has not screened.
+        effects.extend(self.step_to_unscreened());
+        effects
+    }
+
+    fn step_to_unscreened(&mut self) -> Vec<Effect> {
+        let from = self.cursor + 1;
+        let current = self.current();
+        if let Some(off) = self.visible[from.min(self.visible.len())..].iter().position(|&i| {
+            let p = self.queue[i];
+            !self.mine.contains_key(&p) && Some(p) != current
+        }) {
+            self.cursor = from + off;
+        } else if self.cursor + 1 < self.visible.len() {
+            self.cursor += 1;
+        }
+        self.focus()
+    }
+
+    fn undo(&mut self) -> Vec<Effect> {
+        let Some((p, before)) = self.undo.pop() else {
+            self.status = Some("nothing to undo in this session".into());
+            return Vec::new();
+        };
+        let d = match before {
+            Some(mut d) => {
+                d.time = self.now.clone();
+                d
+            }
+            None => Decision {
+                pmid: p,
+                stage: self.stage,
+                decision: Verdict::Undecided,
+                reason: None,
+                note: None,
+                reviewer: self.reviewer.clone(),
+                time: self.now.clone(),
+                settles: false,
+            },
+        };
+        if let Some(pos) = self.visible.iter().position(|&i| self.queue[i] == p) {
+            self.cursor = pos;
+        }
+        let mut effects = vec![Effect::Persist(d)];
+        effects.extend(self.focus());
+        effects
+    }
+
+    fn move_to(&mut self, cursor: usize) -> Vec<Effect> {
+        if self.visible.is_empty() {
+            return Vec::new();
+        }
+        self.cursor = cursor.min(self.visible.len() - 1);
+        self.focus()
+    }
+
+    /// Handles one action.
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        if action == Action::Resize {
+            return Vec::new();
+        }
+        match self.mode.clone() {
+            Mode::Browse => self.browse(action),
+            Mode::Help | Mode::Criteria => {
+                self.mode = Mode::Browse;
+                match action {
+                    Action::Quit => vec![Effect::Quit],
+                    _ => Vec::new(),
+                }
+            }
+            Mode::Reason { selected, typing } => self.reason(action, selected, typing),
+            Mode::Search(text) => match action {
+                Action::Char(c) => {
+                    self.mode = Mode::Search(format!("{text}{c}"));
+                    Vec::new()
+                }
+                Action::Backspace => {
+                    let mut t = text;
+                    t.pop();
+                    self.mode = Mode::Search(t);
+                    Vec::new()
+                }
+                Action::Enter => {
+                    self.mode = Mode::Browse;
+                    if text.trim().is_empty() {
+                        self.filter = Filter::All;
+                        return self.refilter(None);
+                    }
+                    vec![Effect::Search(text)]
+                }
+                Action::Escape => {
+                    self.mode = Mode::Browse;
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            },
+            Mode::Note(text) => match action {
+                Action::Char(c) => {
+                    self.mode = Mode::Note(format!("{text}{c}"));
+                    Vec::new()
+                }
+                Action::Backspace => {
+                    let mut t = text;
+                    t.pop();
+                    self.mode = Mode::Note(t);
+                    Vec::new()
+                }
+                Action::Enter => {
+                    self.mode = Mode::Browse;
+                    self.note(text)
+                }
+                Action::Escape => {
+                    self.mode = Mode::Browse;
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    /// A note on the current record: kept with its decision (a record not
+    /// decided yet gets a `maybe` with the note, so the note is never lost).
+    fn note(&mut self, text: String) -> Vec<Effect> {
+        let Some(p) = self.current() else { return Vec::new() };
+        let text = text.trim().to_string();
+        let mut d = self.mine.get(&p).cloned().unwrap_or(Decision {
+            pmid: p,
+            stage: self.stage,
+            decision: Verdict::Maybe,
+            reason: None,
+            note: None,
+            reviewer: self.reviewer.clone(),
+            time: String::new(),
+            settles: false,
+        });
+        self.undo.push((p, self.mine.get(&p).cloned()));
+        d.note = (!text.is_empty()).then_some(text);
+        d.time = self.now.clone();
+        vec![Effect::Persist(d)]
+    }
+
+    fn reason(&mut self, action: Action, selected: usize, typing: Option<String>) -> Vec<Effect> {
+        let n = self.reasons.len();
+        if let Some(text) = typing {
+            match action {
+                Action::Char(c) => {
+                    self.mode = Mode::Reason { selected, typing: Some(format!("{text}{c}")) };
+                }
+                Action::Backspace => {
+                    let mut t = text;
+                    t.pop();
+                    self.mode = Mode::Reason { selected, typing: Some(t) };
+                }
+                Action::Enter if !text.trim().is_empty() => {
+                    self.mode = Mode::Browse;
+                    let reason = text.trim().to_string();
+                    if !self.reasons.contains(&reason) {
+                        self.reasons.push(reason.clone());
+                    }
+                    return self.decide(Verdict::Exclude, Some(reason));
+                }
+                Action::Escape => self.mode = Mode::Reason { selected, typing: None },
+                _ => {}
+            }
+            return Vec::new();
+        }
+        match action {
+            // n reasons, then "another reason...".
+            Action::Next | Action::ScrollDown => {
+                self.mode = Mode::Reason { selected: (selected + 1).min(n), typing: None }
+            }
+            Action::Previous | Action::ScrollUp => {
+                self.mode = Mode::Reason { selected: selected.saturating_sub(1), typing: None }
+            }
+            Action::Char(c) if c.is_ascii_digit() && c != '0' => {
+                let i = c as usize - '1' as usize;
+                if i < n {
+                    self.mode = Mode::Browse;
+                    return self.decide(Verdict::Exclude, Some(self.reasons[i].clone()));
+                }
+            }
+            Action::Enter if selected < n => {
+                self.mode = Mode::Browse;
+                return self.decide(Verdict::Exclude, Some(self.reasons[selected].clone()));
+            }
+            Action::Enter => self.mode = Mode::Reason { selected, typing: Some(String::new()) },
+            Action::Escape | Action::Quit => self.mode = Mode::Browse,
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn browse(&mut self, action: Action) -> Vec<Effect> {
+        self.status = None;
+        match action {
+            Action::Include => self.decide(Verdict::Include, None),
+            Action::Maybe => self.decide(Verdict::Maybe, None),
+            Action::Exclude => {
+                if self.current().is_some() {
+                    self.mode = Mode::Reason { selected: 0, typing: None };
+                }
+                Vec::new()
+            }
+            Action::Undo => self.undo(),
+            Action::Next => self.move_to(self.cursor + 1),
+            Action::Previous => self.move_to(self.cursor.saturating_sub(1)),
+            Action::PageDown => self.move_to(self.cursor + self.page.max(1)),
+            Action::PageUp => self.move_to(self.cursor.saturating_sub(self.page.max(1))),
+            Action::First => self.move_to(0),
+            Action::Last => self.move_to(self.visible.len().saturating_sub(1)),
+            Action::NextUnscreened => {
+                let before = self.cursor;
+                let effects = self.step_to_unscreened();
+                if self.cursor == before
+                    || self.current().is_some_and(|p| self.mine.contains_key(&p))
+                {
+                    self.status = Some("no unscreened record after this one".into());
+                }
+                effects
+            }
+            Action::StartSearch => {
+                self.mode = Mode::Search(String::new());
+                Vec::new()
+            }
+            Action::StartNote => {
+                if let Some(p) = self.current() {
+                    let note = self.mine.get(&p).and_then(|d| d.note.clone()).unwrap_or_default();
+                    self.mode = Mode::Note(note);
+                }
+                Vec::new()
+            }
+            Action::CycleFilter => {
+                let mut order = vec![
+                    Filter::All,
+                    Filter::Unscreened,
+                    Filter::Decided(Verdict::Include),
+                    Filter::Decided(Verdict::Exclude),
+                    Filter::Decided(Verdict::Maybe),
+                    Filter::New,
+                ];
+                if !self.blind {
+                    order.push(Filter::Conflicts);
+                }
+                let at = order.iter().position(|f| *f == self.filter).map_or(0, |i| i + 1);
+                self.filter = order[at % order.len()].clone();
+                self.status = Some(format!("showing: {}", self.filter.label()));
+                self.refilter(None)
+            }
+            Action::CycleConcept => {
+                if self.elements.is_empty() {
+                    self.status = Some("no framework concepts in this workspace".into());
+                    return Vec::new();
+                }
+                let next = match &self.filter {
+                    Filter::Element(id, _) => {
+                        self.elements.iter().position(|e| &e.id == id).map_or(0, |i| i + 1)
+                    }
+                    _ => 0,
+                };
+                self.filter = match self.elements.get(next) {
+                    Some(e) => Filter::Element(e.id.clone(), e.name.clone()),
+                    None => Filter::All,
+                };
+                self.status = Some(format!("showing: {}", self.filter.label()));
+                self.refilter(None)
+            }
+            Action::ToggleHighlights => {
+                self.highlights = !self.highlights;
+                Vec::new()
+            }
+            Action::ToggleCriteria => {
+                self.mode = Mode::Criteria;
+                Vec::new()
+            }
+            Action::ToggleHelp => {
+                self.mode = Mode::Help;
+                Vec::new()
+            }
+            Action::Open => match self.detail.as_ref().map(|d| link(&d.record)) {
+                Some(url) => vec![Effect::Open(url)],
+                None => Vec::new(),
+            },
+            Action::ScrollDown => {
+                self.scroll = self.scroll.saturating_add(3);
+                Vec::new()
+            }
+            Action::ScrollUp => {
+                self.scroll = self.scroll.saturating_sub(3);
+                Vec::new()
+            }
+            Action::Escape if matches!(self.filter, Filter::Search(_)) => {
+                self.filter = Filter::All;
+                self.refilter(None)
+            }
+            Action::Quit => vec![Effect::Quit],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The effects to show the first record (call once, after set-up).
+    pub fn start(&mut self) -> Vec<Effect> {
+        self.focus()
+    }
+}
+
+/// The record's page: its DOI, else PubMed.
+pub fn link(r: &Record) -> String {
+    match &r.doi {
+        Some(doi) => format!("https://doi.org/{doi}"),
+        None => format!("https://pubmed.ncbi.nlm.nih.gov/{}/", r.pmid),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(n: u64) -> Pmid {
+        Pmid::new(n).unwrap()
+    }
+
+    fn record(n: u64) -> Record {
+        Record { pmid: p(n), title: format!("Record {n}"), ..Record::default() }
+    }
+
+    /// Runs the effects as the shell would, with every save succeeding.
+    fn run(s: &mut ScreenState, action: Action, log: &mut Vec<Decision>) {
+        for e in s.update(action) {
+            match e {
+                Effect::Persist(d) => {
+                    log.push(d.clone());
+                    s.saved(d);
+                }
+                Effect::Load(n) => s.show(record(n.get()), Vec::new()),
+                _ => {}
+            }
+        }
+    }
+
+    fn state() -> ScreenState {
+        let mut s = ScreenState::new("ana", Stage::TitleAbstract, (1..=5).map(p).collect());
+        s.reasons = vec!["wrong population".into(), "not a study".into()];
+        s.now = "2026-11-30T00:00:00Z".into();
+        let effects = s.start();
+        assert_eq!(effects, [Effect::Load(p(1))]);
+        s.show(record(1), Vec::new());
+        s
+    }
+
+    #[test]
+    fn deciding_saves_and_moves_on_and_undo_takes_it_back() {
+        let mut s = state();
+        let mut log = Vec::new();
+        run(&mut s, Action::Include, &mut log);
+        assert_eq!(log.len(), 1);
+        assert_eq!(log[0].decision, Verdict::Include);
+        assert_eq!(s.current(), Some(p(2)));
+        // Exclude asks for a reason; 2 picks the second.
+        run(&mut s, Action::Exclude, &mut log);
+        assert!(matches!(s.mode, Mode::Reason { .. }));
+        assert_eq!(log.len(), 1, "nothing saved before the reason");
+        run(&mut s, Action::Char('2'), &mut log);
+        assert_eq!(log[1].reason.as_deref(), Some("not a study"));
+        assert_eq!(s.current(), Some(p(3)));
+        assert_eq!(s.progress(), (2, 5, 1, 1, 0));
+        // Undo: the exclusion is taken back, in the log too.
+        run(&mut s, Action::Undo, &mut log);
+        assert_eq!(log[2].pmid, p(2));
+        assert_eq!(log[2].decision, Verdict::Undecided);
+        assert_eq!(s.current(), Some(p(2)));
+        assert_eq!(s.progress(), (1, 5, 1, 0, 0));
+        // A new reason typed in.
+        run(&mut s, Action::Exclude, &mut log);
+        run(&mut s, Action::Next, &mut log);
+        run(&mut s, Action::Next, &mut log);
+        run(&mut s, Action::Enter, &mut log);
+        for c in "duplicate".chars() {
+            run(&mut s, Action::Char(c), &mut log);
+        }
+        run(&mut s, Action::Enter, &mut log);
+        assert_eq!(log[3].reason.as_deref(), Some("duplicate"));
+        assert!(s.reasons.contains(&"duplicate".to_string()));
+    }
+
+    #[test]
+    fn a_failed_save_changes_nothing_and_says_so() {
+        let mut s = state();
+        let effects = s.update(Action::Include);
+        let Some(Effect::Persist(d)) = effects.first().cloned() else { panic!("{effects:?}") };
+        s.save_failed(d.pmid, "disk full");
+        assert_eq!(s.progress().0, 0);
+        assert!(s.status.as_deref().unwrap().contains("NOT SAVED"));
+    }
+
+    #[test]
+    fn filters_and_next_unscreened() {
+        let mut s = state();
+        let mut log = Vec::new();
+        run(&mut s, Action::Include, &mut log); // 1
+        run(&mut s, Action::Maybe, &mut log); // 2
+        run(&mut s, Action::CycleFilter, &mut log); // unscreened
+        assert_eq!(s.filter, Filter::Unscreened);
+        assert_eq!(s.visible.len(), 3);
+        run(&mut s, Action::CycleFilter, &mut log); // include
+        assert_eq!(s.visible.len(), 1);
+        assert_eq!(s.current(), Some(p(1)));
+        run(&mut s, Action::CycleFilter, &mut log); // exclude: none
+        assert!(s.visible.is_empty());
+        assert_eq!(s.current(), None);
+        run(&mut s, Action::Include, &mut log); // nothing to decide: no effect
+        assert_eq!(log.len(), 2);
+        for _ in 0..3 {
+            run(&mut s, Action::CycleFilter, &mut log); // maybe, new, all
+        }
+        assert_eq!(s.filter, Filter::All, "blind: no conflicts filter");
+        run(&mut s, Action::First, &mut log);
+        run(&mut s, Action::NextUnscreened, &mut log);
+        assert_eq!(s.current(), Some(p(3)));
+        // Search results come back from the shell.
+        let effects = s.update(Action::StartSearch);
+        assert!(effects.is_empty());
+        for c in "asthma".chars() {
+            s.update(Action::Char(c));
+        }
+        assert_eq!(s.update(Action::Enter), [Effect::Search("asthma".into())]);
+        s.search_results("asthma", Ok([p(4), p(5)].into_iter().collect()));
+        assert_eq!(s.visible.len(), 2);
+        run(&mut s, Action::Escape, &mut log);
+        assert_eq!(s.visible.len(), 5);
+    }
+
+    #[test]
+    fn a_note_is_kept_with_the_decision() {
+        let mut s = state();
+        let mut log = Vec::new();
+        run(&mut s, Action::StartNote, &mut log);
+        for c in "check the full text".chars() {
+            run(&mut s, Action::Char(c), &mut log);
+        }
+        run(&mut s, Action::Enter, &mut log);
+        assert_eq!(log[0].note.as_deref(), Some("check the full text"));
+        assert_eq!(log[0].decision, Verdict::Maybe);
+        run(&mut s, Action::Include, &mut log);
+        assert_eq!(log[1].note.as_deref(), Some("check the full text"), "the note stays");
+    }
+
+    #[test]
+    fn an_empty_queue_does_nothing() {
+        let mut s = ScreenState::new("ana", Stage::TitleAbstract, Vec::new());
+        assert!(s.start().is_empty());
+        for a in [Action::Include, Action::Next, Action::Undo, Action::NextUnscreened, Action::Open]
+        {
+            let effects = s.update(a.clone());
+            assert!(effects.iter().all(|e| !matches!(e, Effect::Persist(_))), "{a:?}");
+        }
+        assert_eq!(s.update(Action::Quit), [Effect::Quit]);
+    }
+}

@@ -1,0 +1,170 @@
+//! The only code that touches the terminal: the event loop, generic over
+//! the backend and the source of events, so tests drive it with ratatui's
+//! `TestBackend` and a list of keys.
+
+use std::collections::HashSet;
+use std::io::IsTerminal;
+
+use anyhow::{bail, Context, Result};
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use ratatui::Terminal;
+
+use super::decisions;
+use super::keys::Keymap;
+use super::state::{Action, Effect, Row, ScreenState};
+use super::view::render;
+use crate::clock::{iso_utc, now_secs};
+use crate::parse::Pmid;
+use crate::store::Workspace;
+use crate::view::View;
+
+/// What the loop reads: terminal events (a real terminal), or a script.
+pub trait Events {
+    /// The next event; `None` when there are no more (a script ran out).
+    fn next(&mut self) -> Result<Option<Event>>;
+}
+
+/// The real terminal's events.
+pub struct Crossterm;
+
+impl Events for Crossterm {
+    fn next(&mut self) -> Result<Option<Event>> {
+        Ok(Some(event::read().context("could not read the keyboard")?))
+    }
+}
+
+/// Runs the screening UI in the real terminal until the reviewer quits.
+/// The terminal is restored however it ends, a panic included.
+pub fn run_in_terminal(
+    ws: &Workspace,
+    view: &View,
+    state: ScreenState,
+    keys: &Keymap,
+) -> Result<ScreenState> {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        bail!(
+            "scoper screen needs a terminal (its standard input and output are not one)\n(hint: \
+             run it in a terminal; from a script, record decisions with `scoper decide`)"
+        );
+    }
+    let mut terminal = ratatui::try_init().context("could not set up the terminal")?;
+    let result = event_loop(&mut terminal, &mut Crossterm, ws, view, state, keys);
+    ratatui::restore();
+    result
+}
+
+/// Draws, reads an event, updates, carries out the effects; until quit or
+/// the events run out.
+pub fn event_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    events: &mut dyn Events,
+    ws: &Workspace,
+    view: &View,
+    mut state: ScreenState,
+    keys: &Keymap,
+) -> Result<ScreenState>
+where
+    B::Error: Send + Sync + 'static,
+{
+    let start = state.start();
+    if carry_out(start, ws, view, &mut state) {
+        return Ok(state);
+    }
+    loop {
+        let size = terminal.size()?;
+        // The list's rows: the screen less the footer and the list's title.
+        state.page = (size.height as usize).saturating_sub(4).max(1);
+        load_rows(view, &mut state);
+        terminal.draw(|f| render(f, &state, keys))?;
+        let Some(ev) = events.next()? else { return Ok(state) };
+        let action = match ev {
+            Event::Key(k) if k.kind != KeyEventKind::Release => keys.action(k, &state.mode),
+            Event::Resize(..) => Some(Action::Resize),
+            _ => None,
+        };
+        let Some(action) = action else { continue };
+        state.now = iso_utc(now_secs());
+        let effects = state.update(action);
+        if carry_out(effects, ws, view, &mut state) {
+            return Ok(state);
+        }
+    }
+}
+
+/// Titles and years of the rows about to be shown.
+fn load_rows(view: &View, state: &mut ScreenState) {
+    for p in state.rows_wanted() {
+        if let Ok(Some(r)) = view.get(p) {
+            state.rows.insert(p, Row { pmid: p, title: r.title, year: r.year });
+        }
+    }
+}
+
+/// Carries out `effects`; true when the UI should quit.
+pub fn carry_out(
+    effects: Vec<Effect>,
+    ws: &Workspace,
+    view: &View,
+    state: &mut ScreenState,
+) -> bool {
+    let mut queue = std::collections::VecDeque::from(effects);
+    while let Some(effect) = queue.pop_front() {
+        match effect {
+            Effect::Persist(d) => match decisions::record(ws, &d) {
+                // On disk (fsynced) before the screen says saved.
+                Ok(_) => state.saved(d),
+                Err(e) => state.save_failed(d.pmid, &format!("{e:#}")),
+            },
+            Effect::Load(p) => match view.get(p) {
+                Ok(Some(r)) => {
+                    let hits = view.hits(p).to_vec();
+                    state.show(r, hits);
+                }
+                Ok(None) => {
+                    state.status = Some(format!("PMID {p} is no longer in the working set"))
+                }
+                Err(e) => state.status = Some(format!("could not read PMID {p}: {e:#}")),
+            },
+            Effect::Search(q) => {
+                let result = search(view, &q);
+                queue.extend(state.search_results(&q, result));
+            }
+            Effect::Open(url) => state.status = Some(open(&url)),
+            Effect::Quit => return true,
+        }
+    }
+    false
+}
+
+fn search(view: &View, q: &str) -> Result<HashSet<Pmid>, String> {
+    let query = view
+        .index()
+        .parse_query(q)
+        .map_err(|e| e.to_string().lines().next().unwrap_or("").to_string())?;
+    let n = view.len() as usize;
+    let (_, hits) = view.search(query.as_ref(), n).map_err(|e| e.to_string())?;
+    Ok(hits.into_iter().map(|(_, r)| r.pmid).collect())
+}
+
+/// Opens `url` with the system's opener, without waiting; says what to do
+/// where there is none.
+fn open(url: &str) -> String {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let spawned = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    match spawned {
+        Ok(_) => format!("opened {url}"),
+        Err(_) => format!("no program to open links here; copy it: {url}"),
+    }
+}

@@ -1,0 +1,402 @@
+//! Draws the screening state: the queue, the record, the footer, and the
+//! overlays (help, criteria, reason picker). It only reads the state.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span, Text};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::decisions::Verdict;
+use super::keys::{Keymap, BINDINGS};
+use super::state::{Mode, ScreenState};
+use crate::parse::Record;
+use crate::tag::ConceptHit;
+
+/// One colour per framework element, in order (and bold + underline
+/// always, so a monochrome or `NO_COLOR` terminal still shows them).
+const ELEMENT_COLORS: [Color; 6] =
+    [Color::Magenta, Color::Cyan, Color::Green, Color::Yellow, Color::Blue, Color::Red];
+
+/// The smallest screen that shows anything useful.
+const MIN_WIDTH: u16 = 20;
+const MIN_HEIGHT: u16 = 5;
+
+/// Draws the whole screen.
+pub fn render(frame: &mut Frame, state: &ScreenState, keys: &Keymap) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = format!(
+            "{}×{}: too small; scoper needs {MIN_WIDTH}×{MIN_HEIGHT}",
+            area.width, area.height
+        );
+        frame.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let footer_height = if area.height >= 10 { 2 } else { 1 };
+    let [main, footer] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(footer_height)]).areas(area);
+    if main.width >= 80 {
+        let [list, detail] =
+            Layout::horizontal([Constraint::Percentage(38), Constraint::Percentage(62)])
+                .areas(main);
+        render_list(frame, state, list);
+        render_detail(frame, state, detail);
+    } else {
+        render_detail(frame, state, main);
+    }
+    render_footer(frame, state, keys, footer);
+    match &state.mode {
+        Mode::Help => render_help(frame, keys, main),
+        Mode::Criteria => render_criteria(frame, state, main),
+        Mode::Reason { selected, typing } => {
+            render_reasons(frame, state, *selected, typing.as_deref(), main)
+        }
+        _ => {}
+    }
+}
+
+fn marker(state: &ScreenState, p: crate::parse::Pmid) -> (&'static str, Style) {
+    match state.mine.get(&p).map(|d| d.decision) {
+        Some(Verdict::Include) => ("+", Style::new().add_modifier(Modifier::BOLD)),
+        Some(Verdict::Exclude) => ("-", Style::new().add_modifier(Modifier::DIM)),
+        Some(Verdict::Maybe) => ("?", Style::new()),
+        _ => (" ", Style::new()),
+    }
+}
+
+fn render_list(frame: &mut Frame, state: &ScreenState, area: Rect) {
+    let title =
+        format!(" {} of {} · {} ", state.visible.len(), state.queue.len(), state.filter.label());
+    let block = Block::new()
+        .borders(Borders::RIGHT)
+        .title(Line::from(title).style(Style::new().add_modifier(Modifier::BOLD)));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let height = inner.height as usize;
+    if state.visible.is_empty() {
+        frame.render_widget(Paragraph::new("no record here (f: another filter)"), inner);
+        return;
+    }
+    let offset =
+        state.cursor.saturating_sub(height / 2).min(state.visible.len().saturating_sub(height));
+    let mut lines = Vec::with_capacity(height);
+    for (i, &q) in state.visible.iter().enumerate().skip(offset).take(height) {
+        let p = state.queue[q];
+        let (mark, mark_style) = marker(state, p);
+        let row = state.rows.get(&p);
+        let year = row.and_then(|r| r.year).map(|y| y.to_string()).unwrap_or_else(|| "····".into());
+        // One slot per element, so the badges line up: "CV PA P  O ".
+        let has = state.elements_of.get(&p);
+        let badges: String = state
+            .elements
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let on = has.is_some_and(|es| es.contains(&i));
+                format!(
+                    "{:<w$} ",
+                    if on { e.badge.as_str() } else { "" },
+                    w = e.badge.chars().count()
+                )
+            })
+            .collect();
+        let title = row.map(|r| r.title.as_str()).unwrap_or("…");
+        let new = if state.new.contains(&p) { "*" } else { " " };
+        let mut spans = vec![
+            Span::styled(mark, mark_style),
+            Span::raw(new),
+            Span::raw(format!("{year} ")),
+            Span::styled(badges, Style::new().add_modifier(Modifier::BOLD)),
+            Span::raw(title.to_string()),
+        ];
+        if i == state.cursor {
+            spans = spans
+                .into_iter()
+                .map(|s| s.patch_style(Style::new().add_modifier(Modifier::REVERSED)))
+                .collect();
+        }
+        lines.push(Line::from(spans));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// `text` with the character ranges of `marks` (start, end, element)
+/// highlighted.
+fn highlighted(
+    text: &str,
+    marks: &[(usize, usize, usize)],
+    color: bool,
+    base: Style,
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut current = String::new();
+    let mut current_style = base;
+    let style_at = |i: usize| -> Style {
+        match marks.iter().find(|(a, b, _)| *a <= i && i < *b) {
+            Some((_, _, e)) => {
+                let s = base.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+                if color {
+                    s.fg(ELEMENT_COLORS[e % ELEMENT_COLORS.len()])
+                } else {
+                    s
+                }
+            }
+            None => base,
+        }
+    };
+    for (i, c) in text.chars().enumerate() {
+        if c == '\n' {
+            spans.push(Span::styled(std::mem::take(&mut current), current_style));
+            lines.push(Line::from(std::mem::take(&mut spans)));
+            continue;
+        }
+        let s = style_at(i);
+        if s != current_style && !current.is_empty() {
+            spans.push(Span::styled(std::mem::take(&mut current), current_style));
+        }
+        current_style = s;
+        current.push(c);
+    }
+    spans.push(Span::styled(current, current_style));
+    lines.push(Line::from(spans));
+    lines
+}
+
+fn marks(state: &ScreenState, hits: &[ConceptHit], field: &str) -> Vec<(usize, usize, usize)> {
+    if !state.highlights {
+        return Vec::new();
+    }
+    hits.iter()
+        .filter(|h| h.field == field)
+        .flat_map(|h| {
+            let e = state.elements.iter().position(|e| e.id == h.element).unwrap_or(0);
+            h.spans.iter().map(move |s| (s[0], s[1], e))
+        })
+        .collect()
+}
+
+fn record_text(state: &ScreenState, r: &Record, hits: &[ConceptHit]) -> Text<'static> {
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut head = format!("PMID {}", r.pmid);
+    if state.new.contains(&r.pmid) {
+        head.push_str(" · new since the last update");
+    }
+    if r.retracted {
+        head.push_str(" · RETRACTED");
+    }
+    lines.push(Line::styled(head, Style::new().add_modifier(Modifier::DIM)));
+    lines.extend(highlighted(&r.title, &marks(state, hits, "title"), state.color, bold));
+    let mut authors: Vec<String> =
+        r.authors.iter().take(6).map(|a| a.display_name().to_string()).collect();
+    if r.authors.len() > 6 {
+        authors.push("et al.".into());
+    }
+    if !authors.is_empty() {
+        lines.push(Line::raw(authors.join(", ")));
+    }
+    let source = [
+        r.journal.clone(),
+        r.year.map(|y| y.to_string()),
+        r.doi.as_ref().map(|d| format!("doi:{d}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    if !source.is_empty() {
+        lines.push(Line::styled(source, Style::new().add_modifier(Modifier::ITALIC)));
+    }
+    lines.push(Line::raw(""));
+    let abstract_ = r.field_text("abstract").unwrap_or_default();
+    if abstract_.trim().is_empty() {
+        lines.push(Line::styled("(no abstract)", Style::new().add_modifier(Modifier::DIM)));
+    } else {
+        lines.extend(highlighted(
+            &abstract_,
+            &marks(state, hits, "abstract"),
+            state.color,
+            Style::new(),
+        ));
+    }
+    for (field, label) in [("mesh", "MeSH"), ("keyword", "Keywords")] {
+        let text = r.field_text(field).unwrap_or_default();
+        if text.is_empty() {
+            continue;
+        }
+        lines.push(Line::raw(""));
+        let mut l = highlighted(&text, &marks(state, hits, field), state.color, Style::new());
+        if let Some(first) = l.first_mut() {
+            first.spans.insert(0, Span::styled(format!("{label}: "), bold));
+        }
+        lines.extend(l);
+    }
+    if !hits.is_empty() {
+        lines.push(Line::raw(""));
+        let mut concepts: Vec<&str> = hits.iter().map(|h| h.concept.as_str()).collect();
+        concepts.dedup();
+        lines.push(Line::from(vec![
+            Span::styled("Concepts: ", bold),
+            Span::raw(concepts.join(", ")),
+        ]));
+    }
+    if let Some(d) = state.mine.get(&r.pmid) {
+        lines.push(Line::raw(""));
+        let mut s = format!("Your decision: {}", d.decision.name());
+        if let Some(reason) = &d.reason {
+            s.push_str(&format!(" ({reason})"));
+        }
+        lines.push(Line::styled(s, bold));
+        if let Some(n) = &d.note {
+            lines.push(Line::raw(format!("Note: {n}")));
+        }
+    }
+    Text::from(lines)
+}
+
+fn render_detail(frame: &mut Frame, state: &ScreenState, area: Rect) {
+    let area = Rect { x: area.x + 1, width: area.width.saturating_sub(1), ..area };
+    let text = match &state.detail {
+        Some(d) => record_text(state, &d.record, &d.hits),
+        None if state.visible.is_empty() => Text::raw(""),
+        None => Text::raw("loading…"),
+    };
+    frame.render_widget(
+        Paragraph::new(text).wrap(Wrap { trim: false }).scroll((state.scroll, 0)),
+        area,
+    );
+}
+
+fn render_footer(frame: &mut Frame, state: &ScreenState, keys: &Keymap, area: Rect) {
+    let (screened, total, i, e, m) = state.progress();
+    let progress = format!(
+        "{} · {} · {screened} of {total} screened · {i} include, {e} exclude, {m} maybe",
+        state.reviewer,
+        state.stage.name(),
+    );
+    let k = |n: &str| keys.shown.get(n).copied().unwrap_or('?');
+    let hint = format!(
+        "{} include  {} exclude  {} maybe  {} undo  {}/{} move  {} search  {} filter  {} help  {} quit",
+        k("include"),
+        k("exclude"),
+        k("maybe"),
+        k("undo"),
+        k("next"),
+        k("previous"),
+        k("search"),
+        k("filter"),
+        k("help"),
+        k("quit")
+    );
+    let prompt = match &state.mode {
+        Mode::Search(t) => Some(format!("search: {t}▏ (Enter: search, Esc: cancel)")),
+        Mode::Note(t) => Some(format!("note: {t}▏ (Enter: save, Esc: cancel)")),
+        _ => None,
+    };
+    let second = prompt.or_else(|| state.status.clone()).unwrap_or(hint);
+    let lines = if area.height >= 2 {
+        vec![
+            Line::styled(progress, Style::new().add_modifier(Modifier::REVERSED)),
+            Line::raw(second),
+        ]
+    } else {
+        vec![Line::raw(if matches!(state.mode, Mode::Browse) && state.status.is_none() {
+            progress
+        } else {
+            second
+        })]
+    };
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// A box in the middle of `area`, cleared. With `keep`, lines are not
+/// wrapped, and the box scrolls so that line `keep` shows.
+fn popup(frame: &mut Frame, area: Rect, title: &str, text: Text<'static>, keep: Option<usize>) {
+    let w = area.width.saturating_sub(4).clamp(1, 78);
+    let h = (text.height() as u16 + 2).min(area.height);
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    frame.render_widget(Clear, r);
+    let block = Block::bordered().title(format!(" {title} "));
+    let p = Paragraph::new(text).block(block);
+    let p = match keep {
+        Some(line) => {
+            let inner = h.saturating_sub(2) as usize;
+            p.scroll((line.saturating_sub(inner.saturating_sub(1)) as u16, 0))
+        }
+        None => p.wrap(Wrap { trim: false }),
+    };
+    frame.render_widget(p, r);
+}
+
+fn render_help(frame: &mut Frame, keys: &Keymap, area: Rect) {
+    let mut lines: Vec<Line<'static>> = BINDINGS
+        .iter()
+        .map(|b| Line::raw(format!("{:>3}  {}", keys.shown[b.name], b.help)))
+        .collect();
+    lines.push(Line::raw("  ↑↓  move · PgUp/PgDn  a page · Space/b  scroll the record"));
+    lines.push(Line::raw("any key closes this; keys are remapped under [screening.keys]"));
+    popup(frame, area, "keys", Text::from(lines), None);
+}
+
+fn render_criteria(frame: &mut Frame, state: &ScreenState, area: Rect) {
+    let c = &state.criteria;
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let mut lines = Vec::new();
+    for (label, text) in
+        [("Population", &c.population), ("Concept", &c.concept), ("Context", &c.context)]
+    {
+        lines.push(Line::styled(label.to_string(), bold));
+        lines.push(Line::raw(if text.trim().is_empty() {
+            "(not set in scoper.toml)".to_string()
+        } else {
+            crate::parse::normalize_ws(text)
+        }));
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::raw("any key closes this"));
+    popup(frame, area, "eligibility (scoper.toml)", Text::from(lines), None);
+}
+
+fn render_reasons(
+    frame: &mut Frame,
+    state: &ScreenState,
+    selected: usize,
+    typing: Option<&str>,
+    area: Rect,
+) {
+    let mut lines: Vec<Line<'static>> = state
+        .reasons
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let l = Line::raw(format!(
+                "{} {r}",
+                if i < 9 { format!("{}.", i + 1) } else { "  ".into() }
+            ));
+            if i == selected {
+                l.style(Style::new().add_modifier(Modifier::REVERSED))
+            } else {
+                l
+            }
+        })
+        .collect();
+    let other = match typing {
+        Some(t) => format!("   another reason: {t}▏"),
+        None => "   another reason…".to_string(),
+    };
+    let other = Line::raw(other);
+    lines.push(if selected == state.reasons.len() {
+        other.style(Style::new().add_modifier(Modifier::REVERSED))
+    } else {
+        other
+    });
+    lines.push(Line::raw("number or Enter: exclude for that reason · Esc: cancel"));
+    popup(frame, area, "exclude: why?", Text::from(lines), Some(selected));
+}
