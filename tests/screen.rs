@@ -280,6 +280,14 @@ fn decide_one_or_a_csv_file_all_or_nothing() {
         scoper_json(ws.path(), &["decide", "--from", csv.to_str().unwrap(), "--reviewer", "ben"]);
     assert_eq!(code, 0);
     assert_eq!(v["recorded"], 3);
+    let out = scoper(ws.path(), &["show", "990000002"]);
+    assert!(
+        text(&out.stdout).contains("title-abstract: exclude by ben (not a study, a comment)"),
+        "{}",
+        text(&out.stdout)
+    );
+    let (_, shown) = scoper_json(ws.path(), &["show", "990000003"]);
+    assert_eq!(shown["decisions"][0]["note"], "ask, then decide");
     let d = Decisions::load(&Workspace::open(ws.path()).unwrap()).unwrap();
     let p2 = scoper::parse::Pmid::new(990000002).unwrap();
     assert_eq!(

@@ -7,6 +7,7 @@ use anyhow::{bail, Result};
 use super::view;
 use crate::parse::Pmid;
 use crate::report::{out, print_concepts, print_record};
+use crate::screen::decisions::{Decision, Decisions, Stage};
 use crate::store::Workspace;
 
 pub fn run(ws: &Workspace, pmid: &str, json: bool) -> Result<i32> {
@@ -19,14 +20,40 @@ pub fn run(ws: &Workspace, pmid: &str, json: bool) -> Result<i32> {
         );
     };
     let hits = view.hits(pmid).to_vec();
+    let decisions = Decisions::load(ws)?;
+    if let Some(bad) = decisions.bad.first() {
+        eprintln!("note: {bad} ({} unreadable line(s) in screening/)", decisions.bad.len());
+    }
+    let mut made: Vec<&Decision> = [Stage::TitleAbstract, Stage::FullText]
+        .into_iter()
+        .flat_map(|s| decisions.on(pmid, s))
+        .collect();
+    made.sort_by(|a, b| (a.stage, &a.reviewer).cmp(&(b.stage, &b.reviewer)));
     let mut w = out();
     if json {
         let mut v = serde_json::to_value(&record)?;
         v["concepts"] = serde_json::to_value(&hits)?;
+        v["decisions"] = serde_json::to_value(&made)?;
         writeln!(w, "{}", serde_json::to_string_pretty(&v)?)?;
     } else {
         print_record(&mut w, &record)?;
         print_concepts(&mut w, &record, &hits)?;
+        if !made.is_empty() {
+            writeln!(w, "Decisions:")?;
+        }
+        for d in made {
+            let mut line = format!("  {}: {} by {}", d.stage.name(), d.decision.name(), d.reviewer);
+            if let Some(r) = &d.reason {
+                line.push_str(&format!(" ({r})"));
+            }
+            if d.settles {
+                line.push_str(", settling the disagreement");
+            }
+            if let Some(n) = &d.note {
+                line.push_str(&format!("; note: {n}"));
+            }
+            writeln!(w, "{line}")?;
+        }
     }
     w.flush()?;
     Ok(0)
