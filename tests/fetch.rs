@@ -40,6 +40,23 @@ fn scoper(ws: &Path, mock: &MockServer, env: &[(&str, &str)], args: &[&str]) -> 
     c.output().expect("scoper runs")
 }
 
+/// Starts `scoper search lhs --batch-size 100` against `mock`, in the
+/// background, its output discarded.
+fn spawn_search(ws: &Path, mock: &MockServer) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_scoper"))
+        .arg("--dir")
+        .arg(ws)
+        .arg("--eutils-url")
+        .arg(mock.url())
+        .args(["search", "lhs", "--batch-size", "100"])
+        .env("NCBI_EMAIL", "tests@example.org")
+        .env_remove("NCBI_API_KEY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!("not JSON ({e}): {}\nstderr: {}", text(&out.stdout), text(&out.stderr))
@@ -299,18 +316,7 @@ fn kill_9_in_the_middle_then_the_rerun_completes_without_duplicates_or_refetchin
     })
     .unwrap();
     let ws = workspace();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_scoper"))
-        .arg("--dir")
-        .arg(ws.path())
-        .arg("--eutils-url")
-        .arg(mock.url())
-        .args(["search", "lhs", "--batch-size", "100"])
-        .env("NCBI_EMAIL", "tests@example.org")
-        .env_remove("NCBI_API_KEY")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_search(ws.path(), &mock);
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let n = fs::read_dir(ws.path().join("corpus/runs/lhs"))
@@ -726,18 +732,7 @@ fn a_second_search_while_one_runs_is_refused_and_the_first_completes() {
     })
     .unwrap();
     let ws = workspace();
-    let mut first = Command::new(env!("CARGO_BIN_EXE_scoper"))
-        .arg("--dir")
-        .arg(ws.path())
-        .arg("--eutils-url")
-        .arg(mock.url())
-        .args(["search", "lhs", "--batch-size", "100"])
-        .env("NCBI_EMAIL", "tests@example.org")
-        .env_remove("NCBI_API_KEY")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut first = spawn_search(ws.path(), &mock);
     // Wait until the first holds the lock and has started fetching.
     let deadline = Instant::now() + Duration::from_secs(30);
     while !mock.requests().iter().any(|r| r.utility == "efetch") {

@@ -11,7 +11,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{pubmed_xml, scoper, scoper_json, text, workspace};
+use common::{demo_workspace, pubmed_xml, scoper, scoper_json, text, workspace};
 
 fn write(dir: &Path, name: &str, content: &str) -> String {
     let p = dir.join(name);
@@ -36,23 +36,6 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (u64, std::time::SystemTime, blake3
         }
     }
     out
-}
-
-/// The demo workspace (protocol, framework, demo records), indexed.
-fn demo_workspace() -> tempfile::TempDir {
-    let ws = tempfile::tempdir().unwrap();
-    let repo = common::repo();
-    fs::copy(repo.join("scoper.toml"), ws.path().join("scoper.toml")).unwrap();
-    fs::create_dir_all(ws.path().join("queries")).unwrap();
-    for f in ["queries/lhs-framework.toml", "queries/lhs.toml"] {
-        fs::copy(repo.join(f), ws.path().join(f)).unwrap();
-    }
-    fs::create_dir_all(ws.path().join("corpus/demo")).unwrap();
-    fs::copy(repo.join("corpus/demo/lhs-demo.xml"), ws.path().join("corpus/demo/lhs-demo.xml"))
-        .unwrap();
-    let out = scoper(ws.path(), &["index"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    ws
 }
 
 // Finding 3: show, find and export never write, and say in one line when

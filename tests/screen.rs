@@ -9,7 +9,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{scoper, scoper_json, text};
+use common::{demo_workspace, scoper, scoper_json, text};
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -20,23 +20,6 @@ use scoper::screen::term::{event_loop, Events};
 use scoper::screen::{open, Options};
 use scoper::store::Workspace;
 use scoper::view::View;
-
-/// The demo workspace (67 fictional records, the framework), indexed and
-/// tagged.
-fn demo_workspace() -> tempfile::TempDir {
-    let ws = tempfile::tempdir().unwrap();
-    let repo = common::repo();
-    fs::copy(repo.join("scoper.toml"), ws.path().join("scoper.toml")).unwrap();
-    fs::create_dir_all(ws.path().join("queries")).unwrap();
-    fs::copy(repo.join("queries/lhs-framework.toml"), ws.path().join("queries/lhs-framework.toml"))
-        .unwrap();
-    fs::create_dir_all(ws.path().join("corpus/demo")).unwrap();
-    fs::copy(repo.join("corpus/demo/lhs-demo.xml"), ws.path().join("corpus/demo/lhs-demo.xml"))
-        .unwrap();
-    let out = scoper(ws.path(), &["index"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    ws
-}
 
 /// Key presses, then nothing more (the loop returns).
 struct Script(Vec<Event>);

@@ -7,24 +7,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{scoper, scoper_json, text};
-
-/// A copy of the shipped demo workspace in a temporary folder.
-fn demo_workspace() -> tempfile::TempDir {
-    let ws = tempfile::tempdir().unwrap();
-    let repo = common::repo();
-    fs::copy(repo.join("scoper.toml"), ws.path().join("scoper.toml")).unwrap();
-    fs::create_dir_all(ws.path().join("queries")).unwrap();
-    fs::copy(repo.join("queries/lhs-framework.toml"), ws.path().join("queries/lhs-framework.toml"))
-        .unwrap();
-    fs::create_dir_all(ws.path().join("corpus/demo")).unwrap();
-    fs::copy(repo.join("corpus/demo/lhs-demo.xml"), ws.path().join("corpus/demo/lhs-demo.xml"))
-        .unwrap();
-    // Reading commands never index or tag; `scoper index` does both.
-    let out = scoper(ws.path(), &["index"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    ws
-}
+use common::{demo_workspace, scoper, scoper_json, text};
 
 fn gold() -> String {
     common::repo().join("tests/gold/lhs-gold.toml").to_string_lossy().into_owned()

@@ -419,52 +419,41 @@ impl ScreenState {
                 }
             }
             Mode::Reason { selected, typing } => self.reason(action, selected, typing),
-            Mode::Search(text) => match action {
-                Action::Char(c) => {
-                    self.mode = Mode::Search(format!("{text}{c}"));
-                    Vec::new()
-                }
-                Action::Backspace => {
-                    let mut t = text;
-                    t.pop();
+            Mode::Search(text) => {
+                if let Some(t) = edited(&text, &action) {
                     self.mode = Mode::Search(t);
-                    Vec::new()
+                    return Vec::new();
                 }
-                Action::Enter => {
-                    self.mode = Mode::Browse;
-                    if text.trim().is_empty() {
+                match action {
+                    Action::Enter | Action::Escape => self.mode = Mode::Browse,
+                    _ => return Vec::new(),
+                }
+                match action {
+                    Action::Enter if text.trim().is_empty() => {
                         self.filter = Filter::All;
-                        return self.refilter(None);
+                        self.refilter(None)
                     }
-                    vec![Effect::Search(text)]
+                    Action::Enter => vec![Effect::Search(text)],
+                    _ => Vec::new(),
                 }
-                Action::Escape => {
-                    self.mode = Mode::Browse;
-                    Vec::new()
-                }
-                _ => Vec::new(),
-            },
-            Mode::Note(text) => match action {
-                Action::Char(c) => {
-                    self.mode = Mode::Note(format!("{text}{c}"));
-                    Vec::new()
-                }
-                Action::Backspace => {
-                    let mut t = text;
-                    t.pop();
+            }
+            Mode::Note(text) => {
+                if let Some(t) = edited(&text, &action) {
                     self.mode = Mode::Note(t);
-                    Vec::new()
+                    return Vec::new();
                 }
-                Action::Enter => {
-                    self.mode = Mode::Browse;
-                    self.note(text)
+                match action {
+                    Action::Enter => {
+                        self.mode = Mode::Browse;
+                        self.note(text)
+                    }
+                    Action::Escape => {
+                        self.mode = Mode::Browse;
+                        Vec::new()
+                    }
+                    _ => Vec::new(),
                 }
-                Action::Escape => {
-                    self.mode = Mode::Browse;
-                    Vec::new()
-                }
-                _ => Vec::new(),
-            },
+            }
         }
     }
 
@@ -492,15 +481,11 @@ impl ScreenState {
     fn reason(&mut self, action: Action, selected: usize, typing: Option<String>) -> Vec<Effect> {
         let n = self.reasons.len();
         if let Some(text) = typing {
+            if let Some(t) = edited(&text, &action) {
+                self.mode = Mode::Reason { selected, typing: Some(t) };
+                return Vec::new();
+            }
             match action {
-                Action::Char(c) => {
-                    self.mode = Mode::Reason { selected, typing: Some(format!("{text}{c}")) };
-                }
-                Action::Backspace => {
-                    let mut t = text;
-                    t.pop();
-                    self.mode = Mode::Reason { selected, typing: Some(t) };
-                }
                 Action::Enter if !text.trim().is_empty() => {
                     self.mode = Mode::Browse;
                     let reason = text.trim().to_string();
@@ -650,6 +635,20 @@ impl ScreenState {
     /// The effects to show the first record (call once, after set-up).
     pub fn start(&mut self) -> Vec<Effect> {
         self.focus()
+    }
+}
+
+/// A prompt's text after a typing action (a character, a backspace);
+/// `None` for any other action.
+fn edited(text: &str, action: &Action) -> Option<String> {
+    match action {
+        Action::Char(c) => Some(format!("{text}{c}")),
+        Action::Backspace => {
+            let mut t = text.to_string();
+            t.pop();
+            Some(t)
+        }
+        _ => None,
     }
 }
 

@@ -115,3 +115,22 @@ pub fn pubmed_xml(records: &[(&str, u32, &str)], deleted: &[&str]) -> String {
     s.push_str("</PubmedArticleSet>\n");
     s
 }
+
+/// The demo workspace of this repository (protocol, saved search,
+/// framework, the 67 demo records) in a temporary folder, indexed and
+/// tagged (reading commands never index or tag; `scoper index` does both).
+pub fn demo_workspace() -> tempfile::TempDir {
+    let ws = tempfile::tempdir().unwrap();
+    let repo = repo();
+    std::fs::copy(repo.join("scoper.toml"), ws.path().join("scoper.toml")).unwrap();
+    std::fs::create_dir_all(ws.path().join("queries")).unwrap();
+    for f in ["queries/lhs-framework.toml", "queries/lhs.toml"] {
+        std::fs::copy(repo.join(f), ws.path().join(f)).unwrap();
+    }
+    std::fs::create_dir_all(ws.path().join("corpus/demo")).unwrap();
+    let demo = "corpus/demo/lhs-demo.xml";
+    std::fs::copy(repo.join(demo), ws.path().join(demo)).unwrap();
+    let out = scoper(ws.path(), &["index"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    ws
+}
