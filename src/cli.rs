@@ -152,13 +152,55 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         pilot: Option<usize>,
     },
-    /// Write records out.
+    /// Chart the included records (a form in the terminal), or set one value.
+    Chart {
+        /// Whose chart entries these are [default: $USER].
+        #[arg(long, value_name = "NAME")]
+        reviewer: Option<String>,
+        #[command(subcommand)]
+        set: Option<ChartCommand>,
+    },
+    /// The PRISMA 2020 / PRISMA-ScR flow: counts, and the diagram.
+    Prisma {
+        /// Also write the counts as the PRISMA2020 template's CSV.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+        /// Also draw the flow diagram as SVG.
+        #[arg(long, value_name = "FILE")]
+        svg: Option<PathBuf>,
+    },
+    /// One self-contained HTML page of the review, for co-authors.
+    Report {
+        /// The folder to write report.html (and its figures) in.
+        #[arg(long, value_name = "DIR", default_value = "exports")]
+        out: PathBuf,
+    },
+    /// Write records out: jsonl, csv (the charted data) or ris.
     Export {
-        /// The format: jsonl (every record in the working set, one JSON object a line).
+        /// jsonl (every record), csv (the included records, charted) or ris.
         format: ExportFormat,
         /// Write to FILE instead of standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// csv: every record with every reviewer's decisions (the audit trail).
+        #[arg(long)]
+        all: bool,
+        /// csv: one row per record and field (the tidy shape).
+        #[arg(long)]
+        long: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChartCommand {
+    /// Set one field of one included record's chart, from a script.
+    Set {
+        pmid: String,
+        field: String,
+        value: String,
+        /// Whose chart entry this is.
+        #[arg(long, value_name = "NAME")]
+        reviewer: String,
     },
 }
 
@@ -166,4 +208,8 @@ pub enum Command {
 pub enum ExportFormat {
     /// Every record in the working set, one JSON object a line.
     Jsonl,
+    /// The included records with their decisions, chart fields and concepts.
+    Csv,
+    /// The included records, for Zotero, EndNote and Mendeley.
+    Ris,
 }

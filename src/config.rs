@@ -20,6 +20,9 @@ pub struct Protocol {
     pub framework: Option<FrameworkRef>,
     #[serde(default)]
     pub ncbi: Ncbi,
+    /// `[charting]`: the form the included records are charted with.
+    #[serde(default)]
+    pub charting: Option<crate::chart::ChartingConfig>,
 }
 
 /// How scoper identifies itself to NCBI.

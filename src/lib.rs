@@ -16,6 +16,9 @@
 //! - [`fetch`]: saved searches → PubMed through E-utilities → raw responses
 //!   in `corpus/` (the only async code).
 //! - [`tag`]: a framework's concepts → `ConceptHit`s over the index.
+//! - [`chart`]: the charting form, the chart entries, pre-filled values.
+//! - [`export`]: what a review hands over: the charted CSV, RIS, the
+//!   PRISMA flow, the figures and the HTML report.
 //! - [`screen`]: screening decisions (a log per reviewer), the queue's
 //!   order, and the terminal UI (state, keys, view, terminal).
 //! - [`view`]: the workspace for reading (show, find, export, the screening
@@ -24,10 +27,12 @@
 //! - [`config`]: the protocol, `scoper.toml`.
 //! - [`report`]: what the commands print.
 
+pub mod chart;
 pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod export;
 pub mod fetch;
 pub mod parse;
 pub mod report;

@@ -1,5 +1,6 @@
-//! `scoper export jsonl`: every record in the working set, one JSON object a
-//! line (the `show --json` object, concepts included), in PMID order.
+//! `scoper export jsonl|csv|ris`: every record in the working set as JSON
+//! lines (the `show --json` object, concepts included), in PMID order; the
+//! charted included records as CSV; the included records as RIS.
 
 use std::io::Write;
 use std::path::Path;
@@ -8,12 +9,73 @@ use anyhow::{Context, Result};
 
 use super::view;
 use crate::cli::ExportFormat;
+use crate::export::csv_out::{self, Shape};
+use crate::export::{ris, Review};
 use crate::report::out;
 use crate::store::atomic::write_atomic_with;
 use crate::store::Workspace;
 
-pub fn run(ws: &Workspace, format: ExportFormat, dest: Option<&Path>) -> Result<i32> {
+/// Writes with `fill` to `dest` atomically, or to standard output.
+fn to_dest(
+    dest: Option<&Path>,
+    fill: impl FnOnce(&mut dyn Write) -> Result<usize>,
+) -> Result<usize> {
+    match dest {
+        Some(path) => {
+            let mut n = 0;
+            write_atomic_with(path, |w| {
+                n = fill(w)?;
+                Ok(())
+            })
+            .with_context(|| {
+                format!("could not write {} (nothing was written there)", path.display())
+            })?;
+            Ok(n)
+        }
+        None => {
+            let mut w = out();
+            let n = fill(&mut w)?;
+            w.flush()?;
+            Ok(n)
+        }
+    }
+}
+
+pub fn run(
+    ws: &Workspace,
+    format: ExportFormat,
+    dest: Option<&Path>,
+    all: bool,
+    long: bool,
+) -> Result<i32> {
     let view = view(ws)?;
+    if format != ExportFormat::Jsonl {
+        let review = Review::load(ws, view)?;
+        for p in review.problems() {
+            eprintln!("warning: {p}");
+        }
+        let (n, what) = match format {
+            ExportFormat::Csv => {
+                let shape = match (all, long) {
+                    (true, true) => anyhow::bail!("--all and --long go one at a time"),
+                    (true, false) => Shape::All,
+                    (false, true) => Shape::Long,
+                    _ => Shape::Wide,
+                };
+                let n = to_dest(dest, |w| csv_out::write(&review, shape, w))?;
+                (n, if shape == Shape::Long { "rows (record, field)" } else { "records" })
+            }
+            _ => (to_dest(dest, |w| ris::write(&review, w))?, "included records"),
+        };
+        if let Some(path) = dest {
+            eprintln!("wrote {n} {what} to {}", path.display());
+        } else if n == 0 {
+            eprintln!(
+                "note: no record is included yet (screen with `scoper screen` or `scoper decide`)"
+            );
+        }
+        return Ok(0);
+    }
     // Each line is the `show --json` object: the record and its concepts,
     // from the saved tags.
     let line = |r: &crate::parse::Record| -> Result<serde_json::Value> {
@@ -21,32 +83,17 @@ pub fn run(ws: &Workspace, format: ExportFormat, dest: Option<&Path>) -> Result<
         v["concepts"] = serde_json::to_value(view.hits(r.pmid))?;
         Ok(v)
     };
-    match format {
-        ExportFormat::Jsonl => {
-            let mut n = 0usize;
-            match dest {
-                Some(path) => {
-                    write_atomic_with(path, |w| {
-                        for r in view.records()? {
-                            n += 1;
-                            serde_json::to_writer(&mut *w, &line(&r?)?)?;
-                            w.write_all(b"\n")?;
-                        }
-                        Ok(())
-                    })
-                    .with_context(|| format!("could not write {}", path.display()))?;
-                    eprintln!("wrote {n} records to {}", path.display());
-                }
-                None => {
-                    let mut w = out();
-                    for r in view.records()? {
-                        serde_json::to_writer(&mut w, &line(&r?)?)?;
-                        w.write_all(b"\n")?;
-                    }
-                    w.flush()?;
-                }
-            }
+    let n = to_dest(dest, |w| {
+        let mut n = 0;
+        for r in view.records()? {
+            serde_json::to_writer(&mut *w, &line(&r?)?)?;
+            w.write_all(b"\n")?;
+            n += 1;
         }
+        Ok(n)
+    })?;
+    if let Some(path) = dest {
+        eprintln!("wrote {n} records to {}", path.display());
     }
     Ok(0)
 }

@@ -1,6 +1,7 @@
 //! One file per subcommand. Each takes the validated inputs it needs and
 //! returns the exit code.
 
+mod chart;
 mod conflicts;
 mod decide;
 mod export;
@@ -9,6 +10,7 @@ mod import;
 mod index;
 mod init;
 mod log;
+mod prisma;
 mod run;
 mod screen;
 mod search;
@@ -85,9 +87,22 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Conflicts { stage, pilot } => {
             conflicts::run(&Workspace::open(&root)?, stage.as_deref(), pilot, json)
         }
-        Command::Export { format, out } => {
-            export::run(&Workspace::open(&root)?, format, out.as_deref())
+        Command::Export { format, out, all, long } => {
+            export::run(&Workspace::open(&root)?, format, out.as_deref(), all, long)
         }
+        Command::Chart { reviewer, set } => {
+            let ws = Workspace::open(&root)?;
+            match set {
+                Some(crate::cli::ChartCommand::Set { pmid, field, value, reviewer }) => {
+                    chart::set(&ws, &pmid, &field, &value, &reviewer, json)
+                }
+                None => chart::run(&ws, reviewer),
+            }
+        }
+        Command::Prisma { csv, svg } => {
+            prisma::run(&Workspace::open(&root)?, csv.as_deref(), svg.as_deref(), json)
+        }
+        Command::Report { out } => prisma::report(&Workspace::open(&root)?, &out),
     }
 }
 

@@ -67,6 +67,8 @@ pub fn run(ws: &Workspace, offline: bool, setup: &FetchSetup, json: bool) -> Res
     };
     let errors: Vec<_> = report.errors().collect();
     let awaiting = awaiting(ws, &protocol)?;
+    // The review's outputs, written atomically each run.
+    let exported = super::prisma::write_all(ws, &ws.exports())?;
     let mut w = out();
     if json {
         let v = json!({
@@ -79,6 +81,7 @@ pub fn run(ws: &Workspace, offline: bool, setup: &FetchSetup, json: bool) -> Res
             "update": updated.iter().map(|o| json!({"query": o.run.query, "count": o.run.count,
                 "new": o.run.new.len(), "revised": o.revised, "missing": o.run.missing})).collect::<Vec<_>>(),
             "errors": errors,
+            "exports": exported.iter().map(|p| ws.relative(p)).collect::<Vec<_>>(),
             "screening": awaiting.iter().map(|a| json!({"reviewer": a.reviewer, "to_screen": a.to_screen,
                 "new": a.new, "update": a.update})).collect::<Vec<_>>(),
         });
@@ -109,6 +112,11 @@ pub fn run(ws: &Workspace, offline: bool, setup: &FetchSetup, json: bool) -> Res
         };
         writeln!(w, "{}: {} records to screen{new}", a.reviewer, a.to_screen)?;
     }
+    writeln!(
+        w,
+        "exports: {}",
+        exported.iter().map(|p| ws.relative(p)).collect::<Vec<_>>().join(", ")
+    )?;
     writeln!(w, "done in {:.2}s", started.elapsed().as_secs_f64())?;
     Ok(0)
 }
@@ -128,9 +136,10 @@ fn awaiting(ws: &Workspace, protocol: &Protocol) -> Result<Vec<Awaiting>> {
     use crate::screen::decisions::{Decisions, Stage};
     let decisions = Decisions::load(ws)?;
     let mut reviewers: Vec<String> = protocol.screening.reviewers.clone();
-    for r in decisions.by_reviewer.keys() {
-        if !reviewers.contains(r) {
-            reviewers.push(r.clone());
+    // Those who screen (not a consensus that only settles disagreements).
+    for r in decisions.reviewers(Stage::TitleAbstract) {
+        if !reviewers.iter().any(|x| x == r) {
+            reviewers.push(r.to_string());
         }
     }
     if reviewers.is_empty() {

@@ -80,6 +80,12 @@ impl Workspace {
         self.root.join("charting")
     }
 
+    /// What `scoper run` writes for the team: the charted CSV, the PRISMA
+    /// counts and diagram, the concept map, the report.
+    pub fn exports(&self) -> PathBuf {
+        self.root.join("exports")
+    }
+
     /// The locks that writers take (see [`super::lock`]).
     pub fn locks(&self) -> PathBuf {
         self.derived().join("locks")

@@ -1,0 +1,390 @@
+//! The PRISMA 2020 / PRISMA-ScR flow: the counts, under the field names of
+//! the PRISMA2020 flow-diagram template (`database_results`, `duplicates`,
+//! `records_screened`, ...), its CSV, and a flow diagram as SVG.
+//!
+//! Definitions (what scoper counts):
+//! - `database_results`: for each saved search, the PMIDs its complete runs
+//!   found (each once per search), summed over the searches; plus records
+//!   imported from files that no search found;
+//! - `duplicates`: records found by more than one search, counted once:
+//!   the sum over searches less the distinct PMIDs they found;
+//! - `excluded_other`: records found that are not in the working set
+//!   (deleted by PubMed, or never delivered);
+//! - `records_screened`: records with a final title-abstract decision
+//!   (agreed or settled); `records_excluded`: those excluded;
+//!   `dbr_sought_reports`: those included or marked maybe (they go on);
+//! - `dbr_assessed`: records with a final full-text decision of include
+//!   or exclude; `dbr_excluded`: those excluded, by reason;
+//! - `new_studies`: included at the last stage; for an updated review,
+//!   `previous_studies` are those that did not come with the last update.
+//!
+//! So `records_screened = records_excluded + dbr_sought_reports` and
+//! `dbr_assessed = dbr_excluded + total_studies`. Records not screened yet,
+//! and disagreements not settled, are reported apart.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use serde::Serialize;
+
+use super::Review;
+use crate::parse::Pmid;
+use crate::screen::decisions::{Outcome, Stage, Verdict};
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    pub database_results: usize,
+    /// (search, records it found).
+    pub database_specific_results: Vec<(String, usize)>,
+    /// Records imported from files that no saved search found.
+    pub imported_results: usize,
+    pub duplicates: usize,
+    pub excluded_other: usize,
+    pub records_screened: usize,
+    pub records_excluded: usize,
+    /// Title-abstract exclusions by reason.
+    pub records_excluded_reasons: Vec<(String, usize)>,
+    pub dbr_sought_reports: usize,
+    pub dbr_notretrieved_reports: usize,
+    pub dbr_assessed: usize,
+    pub dbr_excluded: usize,
+    /// Full-text exclusions by reason.
+    pub dbr_excluded_reasons: Vec<(String, usize)>,
+    pub previous_studies: usize,
+    pub new_studies: usize,
+    pub total_studies: usize,
+    /// Records in the working set not screened at title-abstract yet.
+    pub awaiting_screening: usize,
+    /// Records whose reviewers disagree, at each stage, not settled yet.
+    pub conflicts: BTreeMap<String, usize>,
+    /// Records sought at full text without a final full-text decision yet.
+    pub awaiting_full_text: usize,
+}
+
+fn by_reason(reasons: Vec<String>) -> Vec<(String, usize)> {
+    let mut m: BTreeMap<String, usize> = BTreeMap::new();
+    for r in reasons {
+        *m.entry(r).or_default() += 1;
+    }
+    let mut v: Vec<(String, usize)> = m.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
+}
+
+/// The flow of `review`.
+pub fn counts(review: &Review, last_update: &HashSet<Pmid>) -> anyhow::Result<Counts> {
+    let mut c = Counts::default();
+    let working: BTreeSet<Pmid> = review.view.pmids()?.into_iter().collect();
+    let mut per_search: BTreeMap<String, BTreeSet<Pmid>> = BTreeMap::new();
+    for run in review.searches.iter().filter(|r| r.is_complete()) {
+        per_search.entry(run.query.clone()).or_default().extend(run.pmids.iter().copied());
+    }
+    let found: BTreeSet<Pmid> = per_search.values().flatten().copied().collect();
+    c.database_specific_results = per_search.iter().map(|(q, s)| (q.clone(), s.len())).collect();
+    let summed: usize = per_search.values().map(BTreeSet::len).sum();
+    c.imported_results = working.difference(&found).count();
+    c.database_results = summed + c.imported_results;
+    c.duplicates = summed - found.len();
+    c.excluded_other = found.difference(&working).count();
+
+    let ta = Stage::TitleAbstract;
+    let mut ta_reasons = Vec::new();
+    let mut sought = Vec::new();
+    for p in &working {
+        match review.decisions.outcome(*p, ta) {
+            Outcome::Open => c.awaiting_screening += 1,
+            Outcome::Conflict => *c.conflicts.entry(ta.name().into()).or_default() += 1,
+            Outcome::Final(Verdict::Exclude) => {
+                c.records_screened += 1;
+                c.records_excluded += 1;
+                ta_reasons.extend(review.exclusion_reason(*p, ta));
+            }
+            Outcome::Final(_) => {
+                c.records_screened += 1;
+                sought.push(*p);
+            }
+        }
+    }
+    c.records_excluded_reasons = by_reason(ta_reasons);
+    c.dbr_sought_reports = sought.len();
+    let included: Vec<Pmid> = if review.stages.contains(&Stage::FullText) {
+        let ft = Stage::FullText;
+        let mut ft_reasons = Vec::new();
+        let mut inc = Vec::new();
+        for p in &sought {
+            match review.decisions.outcome(*p, ft) {
+                Outcome::Final(Verdict::Include) => inc.push(*p),
+                Outcome::Final(Verdict::Exclude) => {
+                    c.dbr_excluded += 1;
+                    ft_reasons.extend(review.exclusion_reason(*p, ft));
+                }
+                Outcome::Conflict => {
+                    *c.conflicts.entry(ft.name().into()).or_default() += 1;
+                    c.awaiting_full_text += 1;
+                }
+                _ => c.awaiting_full_text += 1,
+            }
+        }
+        c.dbr_excluded_reasons = by_reason(ft_reasons);
+        inc
+    } else {
+        sought
+            .iter()
+            .copied()
+            .filter(|p| {
+                review.decisions.outcome(*p, Stage::TitleAbstract)
+                    == Outcome::Final(Verdict::Include)
+            })
+            .collect()
+    };
+    c.dbr_assessed = c.dbr_excluded + included.len();
+    c.total_studies = included.len();
+    if last_update.is_empty() {
+        c.new_studies = included.len();
+    } else {
+        c.new_studies = included.iter().filter(|p| last_update.contains(p)).count();
+        c.previous_studies = c.total_studies - c.new_studies;
+    }
+    Ok(c)
+}
+
+/// `Reason, n; Reason, n` as the template writes reasons.
+pub fn reasons_text(reasons: &[(String, usize)]) -> String {
+    reasons.iter().map(|(r, n)| format!("{r}, {n}")).collect::<Vec<_>>().join("; ")
+}
+
+/// The counts as the PRISMA2020 template's CSV: the columns `data`,
+/// `node`, `box`, `description`, `boxtext`, `tooltips`, `url`, `n`, one row
+/// per field, so the PRISMA2020 tools can draw it.
+pub fn template_csv(c: &Counts, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    let n = |v: usize| v.to_string();
+    // (data, node, box, description, count)
+    let rows: Vec<(&str, &str, &str, &str, String)> = vec![
+        (
+            "previous_studies",
+            "node5",
+            "box1",
+            "Studies included in the previous version of the review",
+            n(c.previous_studies),
+        ),
+        (
+            "database_results",
+            "node7",
+            "box2",
+            "Records identified from databases",
+            n(c.database_results),
+        ),
+        ("register_results", "NA", "box2", "Records identified from registers", n(0)),
+        ("website_results", "node17", "box11", "Records identified from websites", n(0)),
+        ("organisation_results", "NA", "box11", "Records identified from organisations", n(0)),
+        ("citations_results", "NA", "box11", "Records identified from citation searching", n(0)),
+        ("duplicates", "node8", "box3", "Duplicate records removed", n(c.duplicates)),
+        (
+            "excluded_automatic",
+            "NA",
+            "box3",
+            "Records marked as ineligible by automation tools",
+            n(0),
+        ),
+        ("excluded_other", "NA", "box3", "Records removed for other reasons", n(c.excluded_other)),
+        ("records_screened", "node9", "box4", "Records screened", n(c.records_screened)),
+        ("records_excluded", "node10", "box5", "Records excluded", n(c.records_excluded)),
+        (
+            "dbr_sought_reports",
+            "node11",
+            "box6",
+            "Reports sought for retrieval",
+            n(c.dbr_sought_reports),
+        ),
+        (
+            "dbr_notretrieved_reports",
+            "node12",
+            "box7",
+            "Reports not retrieved",
+            n(c.dbr_notretrieved_reports),
+        ),
+        ("dbr_assessed", "node13", "box8", "Reports assessed for eligibility", n(c.dbr_assessed)),
+        (
+            "dbr_excluded",
+            "node14",
+            "box9",
+            "Reports excluded, with reasons",
+            reasons_text(&c.dbr_excluded_reasons),
+        ),
+        ("new_studies", "node15", "box10", "New studies included in the review", n(c.new_studies)),
+        (
+            "total_studies",
+            "node22",
+            "box16",
+            "Total studies included in the review",
+            n(c.total_studies),
+        ),
+    ];
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["data", "node", "box", "description", "boxtext", "tooltips", "url", "n"])?;
+    for (data, node, bx, desc, count) in rows {
+        w.write_record([data, node, bx, desc, desc, desc, "NA", &count])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Lines of at most `width` characters.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// A box of text at (x, y), `w` wide; returns its height.
+fn text_box(svg: &mut String, x: f32, y: f32, w: f32, lines: &[String]) -> f32 {
+    let h = 16.0 + lines.len() as f32 * 17.0;
+    svg.push_str(&format!(
+        "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" rx=\"4\" fill=\"#fff\" stroke=\"#222\" stroke-width=\"1.2\"/>\n"
+    ));
+    for (i, l) in lines.iter().enumerate() {
+        svg.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\">{}</text>\n",
+            x + 10.0,
+            y + 22.0 + i as f32 * 17.0,
+            esc(l)
+        ));
+    }
+    h
+}
+
+fn arrow(svg: &mut String, x1: f32, y1: f32, x2: f32, y2: f32) {
+    svg.push_str(&format!(
+        "<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" stroke=\"#222\" stroke-width=\"1.4\" marker-end=\"url(#arrow)\"/>\n"
+    ));
+}
+
+/// The flow diagram, fit for a paper: the main boxes down the left, the
+/// removed and excluded records to the right, a phase label on each row.
+pub fn svg(c: &Counts) -> String {
+    let (left_x, left_w, right_x, right_w) = (130.0, 330.0, 510.0, 330.0);
+    let mut body = String::new();
+    let mut y = 20.0;
+    let gap = 34.0;
+    let mut phases: Vec<(&str, f32, f32)> = Vec::new();
+
+    let mut ident = vec![format!("Records identified from databases (n = {})", c.database_results)];
+    for (q, n) in &c.database_specific_results {
+        ident.push(format!("  PubMed, saved search {q} (n = {n})"));
+    }
+    if c.imported_results > 0 {
+        ident.push(format!("  Imported from files (n = {})", c.imported_results));
+    }
+    let ident: Vec<String> = ident.iter().flat_map(|l| wrap(l, 44)).collect();
+    let removed: Vec<String> = [
+        "Records removed before screening:".to_string(),
+        format!("  Duplicate records (n = {})", c.duplicates),
+        format!("  Removed for other reasons (n = {})", c.excluded_other),
+    ]
+    .iter()
+    .flat_map(|l| wrap(l, 44))
+    .collect();
+    let top = y;
+    let h1 = text_box(&mut body, left_x, y, left_w, &ident);
+    let h2 = text_box(&mut body, right_x, y, right_w, &removed);
+    arrow(&mut body, left_x + left_w, y + h1.min(h2) / 2.0, right_x - 2.0, y + h1.min(h2) / 2.0);
+    y += h1.max(h2);
+    phases.push(("Identification", top, y));
+    y += gap;
+    arrow(&mut body, left_x + left_w / 2.0, y - gap, left_x + left_w / 2.0, y - 2.0);
+
+    let top = y;
+    let screened = wrap(&format!("Records screened (n = {})", c.records_screened), 44);
+    let mut excluded = wrap(&format!("Records excluded (n = {})", c.records_excluded), 44);
+    for (r, n) in &c.records_excluded_reasons {
+        excluded.extend(wrap(&format!("  {r} (n = {n})"), 44));
+    }
+    let h1 = text_box(&mut body, left_x, y, left_w, &screened);
+    let h2 = text_box(&mut body, right_x, y, right_w, &excluded);
+    arrow(&mut body, left_x + left_w, y + h1 / 2.0, right_x - 2.0, y + h1 / 2.0);
+    y += h1.max(h2) + gap;
+    arrow(&mut body, left_x + left_w / 2.0, y - gap, left_x + left_w / 2.0, y - 2.0);
+    let sought = wrap(&format!("Reports sought for retrieval (n = {})", c.dbr_sought_reports), 44);
+    let notret = wrap(&format!("Reports not retrieved (n = {})", c.dbr_notretrieved_reports), 44);
+    let h1 = text_box(&mut body, left_x, y, left_w, &sought);
+    let h2 = text_box(&mut body, right_x, y, right_w, &notret);
+    arrow(&mut body, left_x + left_w, y + h1 / 2.0, right_x - 2.0, y + h1 / 2.0);
+    y += h1.max(h2) + gap;
+    arrow(&mut body, left_x + left_w / 2.0, y - gap, left_x + left_w / 2.0, y - 2.0);
+    let assessed = wrap(&format!("Reports assessed for eligibility (n = {})", c.dbr_assessed), 44);
+    let mut ft_excl = wrap(&format!("Reports excluded (n = {})", c.dbr_excluded), 44);
+    for (r, n) in &c.dbr_excluded_reasons {
+        ft_excl.extend(wrap(&format!("  {r} (n = {n})"), 44));
+    }
+    let h1 = text_box(&mut body, left_x, y, left_w, &assessed);
+    let h2 = text_box(&mut body, right_x, y, right_w, &ft_excl);
+    arrow(&mut body, left_x + left_w, y + h1 / 2.0, right_x - 2.0, y + h1 / 2.0);
+    y += h1.max(h2);
+    phases.push(("Screening", top, y));
+    y += gap;
+    arrow(&mut body, left_x + left_w / 2.0, y - gap, left_x + left_w / 2.0, y - 2.0);
+
+    let top = y;
+    let mut inc = vec![format!("Studies included in the review (n = {})", c.total_studies)];
+    if c.previous_studies > 0 {
+        inc.push(format!("  from the previous version (n = {})", c.previous_studies));
+        inc.push(format!("  new with this update (n = {})", c.new_studies));
+    }
+    let inc: Vec<String> = inc.iter().flat_map(|l| wrap(l, 44)).collect();
+    let h1 = text_box(&mut body, left_x, y, left_w, &inc);
+    let mut pending = Vec::new();
+    if c.awaiting_screening > 0 {
+        pending.push(format!("Not screened yet (n = {})", c.awaiting_screening));
+    }
+    for (stage, n) in &c.conflicts {
+        pending.push(format!("Disagreements at {stage} not settled (n = {n})"));
+    }
+    if c.awaiting_full_text > 0 {
+        pending.push(format!("Awaiting a full-text decision (n = {})", c.awaiting_full_text));
+    }
+    let mut h = h1;
+    if !pending.is_empty() {
+        let pending: Vec<String> = std::iter::once("In progress:".to_string())
+            .chain(pending.iter().flat_map(|l| wrap(l, 44)))
+            .collect();
+        h = h.max(text_box(&mut body, right_x, y, right_w, &pending));
+    }
+    y += h;
+    phases.push(("Included", top, y));
+
+    let mut svg = String::new();
+    let height = y + 20.0;
+    svg.push_str(&format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"860\" height=\"{height}\" viewBox=\"0 0 860 {height}\" \
+         font-family=\"Helvetica, Arial, sans-serif\" font-size=\"13\">\n<title>PRISMA 2020 flow diagram</title>\n\
+         <defs><marker id=\"arrow\" markerWidth=\"10\" markerHeight=\"8\" refX=\"9\" refY=\"4\" orient=\"auto\">\
+         <path d=\"M0,0 L10,4 L0,8 z\" fill=\"#222\"/></marker></defs>\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n"
+    ));
+    for (label, top, bottom) in phases {
+        let mid = (top + bottom) / 2.0;
+        svg.push_str(&format!(
+            "<rect x=\"20\" y=\"{top}\" width=\"90\" height=\"{}\" rx=\"4\" fill=\"#cfe0f2\" stroke=\"#4a6f95\"/>\n\
+             <text x=\"65\" y=\"{mid}\" text-anchor=\"middle\" font-weight=\"bold\" transform=\"rotate(-90 65 {mid})\">{label}</text>\n",
+            bottom - top
+        ));
+    }
+    svg.push_str(&body);
+    svg.push_str("</svg>\n");
+    svg
+}
