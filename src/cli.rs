@@ -197,6 +197,8 @@ pub enum ChartCommand {
     Set {
         pmid: String,
         field: String,
+        /// The value (a list of choices: comma-separated).
+        #[arg(allow_hyphen_values = true)]
         value: String,
         /// Whose chart entry this is.
         #[arg(long, value_name = "NAME")]

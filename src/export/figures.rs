@@ -42,7 +42,7 @@ pub fn concept_map_svg(review: &Review) -> String {
     let included = review.included().len();
     let max = groups.iter().flat_map(|(_, r)| r.iter().map(|x| x.1)).max().unwrap_or(0).max(1);
     let colors = ["#8e4585", "#2a7f9e", "#3d8b37", "#b7791f", "#3b5ba5", "#b33a3a"];
-    let (label_w, bar_w, row_h) = (330.0, 360.0, 20.0);
+    let (label_w, bar_w, row_h) = (440.0, 360.0, 20.0);
     let mut body = String::new();
     let mut y = 50.0;
     for (gi, (element, rows)) in groups.iter().enumerate() {
@@ -71,7 +71,7 @@ pub fn concept_map_svg(review: &Review) -> String {
     }
     let height = y + 10.0;
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=\"{height}\" viewBox=\"0 0 760 {height}\" \
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"880\" height=\"{height}\" viewBox=\"0 0 880 {height}\" \
          font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n<title>Concept map</title>\n\
          <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n\
          <text x=\"20\" y=\"24\" font-size=\"15\" font-weight=\"bold\">Framework concepts in the {included} included records</text>\n{body}</svg>\n"

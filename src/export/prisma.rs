@@ -232,20 +232,21 @@ fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-/// Lines of at most `width` characters.
+/// Lines of at most `width` characters; an indented text stays indented.
 fn wrap(text: &str, width: usize) -> Vec<String> {
+    let indent = if text.starts_with("  ") { "  " } else { "" };
     let mut lines = Vec::new();
-    let mut line = String::new();
+    let mut line = String::from(indent);
     for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
+        if !line.trim().is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::replace(&mut line, indent.to_string()));
         }
-        if !line.is_empty() {
+        if !line.trim().is_empty() {
             line.push(' ');
         }
         line.push_str(word);
     }
-    if !line.is_empty() {
+    if !line.trim().is_empty() {
         lines.push(line);
     }
     lines
@@ -258,11 +259,13 @@ fn text_box(svg: &mut String, x: f32, y: f32, w: f32, lines: &[String]) -> f32 {
         "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" rx=\"4\" fill=\"#fff\" stroke=\"#222\" stroke-width=\"1.2\"/>\n"
     ));
     for (i, l) in lines.iter().enumerate() {
+        // An indented line (a part of the line above) is set in a little.
+        let indent = if l.starts_with("  ") { 14.0 } else { 0.0 };
         svg.push_str(&format!(
             "<text x=\"{}\" y=\"{}\">{}</text>\n",
-            x + 10.0,
+            x + 10.0 + indent,
             y + 22.0 + i as f32 * 17.0,
-            esc(l)
+            esc(l.trim_start())
         ));
     }
     h
@@ -272,6 +275,11 @@ fn arrow(svg: &mut String, x1: f32, y1: f32, x2: f32, y2: f32) {
     svg.push_str(&format!(
         "<line x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" stroke=\"#222\" stroke-width=\"1.4\" marker-end=\"url(#arrow)\"/>\n"
     ));
+}
+
+/// The height a phase's label needs, written upwards.
+fn phase_height(label: &str) -> f32 {
+    label.chars().count() as f32 * 8.5 + 20.0
 }
 
 /// The flow diagram, fit for a paper: the main boxes down the left, the
@@ -290,54 +298,60 @@ pub fn svg(c: &Counts) -> String {
     if c.imported_results > 0 {
         ident.push(format!("  Imported from files (n = {})", c.imported_results));
     }
-    let ident: Vec<String> = ident.iter().flat_map(|l| wrap(l, 44)).collect();
+    let ident: Vec<String> = ident.iter().flat_map(|l| wrap(l, 52)).collect();
     let removed: Vec<String> = [
         "Records removed before screening:".to_string(),
         format!("  Duplicate records (n = {})", c.duplicates),
         format!("  Removed for other reasons (n = {})", c.excluded_other),
     ]
     .iter()
-    .flat_map(|l| wrap(l, 44))
+    .flat_map(|l| wrap(l, 52))
     .collect();
     let top = y;
     let h1 = text_box(&mut body, left_x, y, left_w, &ident);
+    let left_bottom = y + h1;
     let h2 = text_box(&mut body, right_x, y, right_w, &removed);
     arrow(&mut body, left_x + left_w, y + h1.min(h2) / 2.0, right_x - 2.0, y + h1.min(h2) / 2.0);
     y += h1.max(h2);
+    y = y.max(top + phase_height("Identification"));
     phases.push(("Identification", top, y));
     y += gap;
-    arrow(&mut body, left_x + left_w / 2.0, y - gap, left_x + left_w / 2.0, y - 2.0);
+    arrow(&mut body, left_x + left_w / 2.0, left_bottom, left_x + left_w / 2.0, y - 2.0);
 
     let top = y;
-    let screened = wrap(&format!("Records screened (n = {})", c.records_screened), 44);
-    let mut excluded = wrap(&format!("Records excluded (n = {})", c.records_excluded), 44);
+    let screened = wrap(&format!("Records screened (n = {})", c.records_screened), 52);
+    let mut excluded = wrap(&format!("Records excluded (n = {})", c.records_excluded), 52);
     for (r, n) in &c.records_excluded_reasons {
-        excluded.extend(wrap(&format!("  {r} (n = {n})"), 44));
+        excluded.extend(wrap(&format!("  {r} (n = {n})"), 52));
     }
     let h1 = text_box(&mut body, left_x, y, left_w, &screened);
+    let left_bottom = y + h1;
     let h2 = text_box(&mut body, right_x, y, right_w, &excluded);
     arrow(&mut body, left_x + left_w, y + h1 / 2.0, right_x - 2.0, y + h1 / 2.0);
     y += h1.max(h2) + gap;
-    arrow(&mut body, left_x + left_w / 2.0, y - gap, left_x + left_w / 2.0, y - 2.0);
-    let sought = wrap(&format!("Reports sought for retrieval (n = {})", c.dbr_sought_reports), 44);
-    let notret = wrap(&format!("Reports not retrieved (n = {})", c.dbr_notretrieved_reports), 44);
+    arrow(&mut body, left_x + left_w / 2.0, left_bottom, left_x + left_w / 2.0, y - 2.0);
+    let sought = wrap(&format!("Reports sought for retrieval (n = {})", c.dbr_sought_reports), 52);
+    let notret = wrap(&format!("Reports not retrieved (n = {})", c.dbr_notretrieved_reports), 52);
     let h1 = text_box(&mut body, left_x, y, left_w, &sought);
+    let left_bottom = y + h1;
     let h2 = text_box(&mut body, right_x, y, right_w, &notret);
     arrow(&mut body, left_x + left_w, y + h1 / 2.0, right_x - 2.0, y + h1 / 2.0);
     y += h1.max(h2) + gap;
-    arrow(&mut body, left_x + left_w / 2.0, y - gap, left_x + left_w / 2.0, y - 2.0);
-    let assessed = wrap(&format!("Reports assessed for eligibility (n = {})", c.dbr_assessed), 44);
-    let mut ft_excl = wrap(&format!("Reports excluded (n = {})", c.dbr_excluded), 44);
+    arrow(&mut body, left_x + left_w / 2.0, left_bottom, left_x + left_w / 2.0, y - 2.0);
+    let assessed = wrap(&format!("Reports assessed for eligibility (n = {})", c.dbr_assessed), 52);
+    let mut ft_excl = wrap(&format!("Reports excluded (n = {})", c.dbr_excluded), 52);
     for (r, n) in &c.dbr_excluded_reasons {
-        ft_excl.extend(wrap(&format!("  {r} (n = {n})"), 44));
+        ft_excl.extend(wrap(&format!("  {r} (n = {n})"), 52));
     }
     let h1 = text_box(&mut body, left_x, y, left_w, &assessed);
+    let left_bottom = y + h1;
     let h2 = text_box(&mut body, right_x, y, right_w, &ft_excl);
     arrow(&mut body, left_x + left_w, y + h1 / 2.0, right_x - 2.0, y + h1 / 2.0);
     y += h1.max(h2);
+    y = y.max(top + phase_height("Screening"));
     phases.push(("Screening", top, y));
     y += gap;
-    arrow(&mut body, left_x + left_w / 2.0, y - gap, left_x + left_w / 2.0, y - 2.0);
+    arrow(&mut body, left_x + left_w / 2.0, left_bottom, left_x + left_w / 2.0, y - 2.0);
 
     let top = y;
     let mut inc = vec![format!("Studies included in the review (n = {})", c.total_studies)];
@@ -345,7 +359,7 @@ pub fn svg(c: &Counts) -> String {
         inc.push(format!("  from the previous version (n = {})", c.previous_studies));
         inc.push(format!("  new with this update (n = {})", c.new_studies));
     }
-    let inc: Vec<String> = inc.iter().flat_map(|l| wrap(l, 44)).collect();
+    let inc: Vec<String> = inc.iter().flat_map(|l| wrap(l, 52)).collect();
     let h1 = text_box(&mut body, left_x, y, left_w, &inc);
     let mut pending = Vec::new();
     if c.awaiting_screening > 0 {
@@ -360,11 +374,12 @@ pub fn svg(c: &Counts) -> String {
     let mut h = h1;
     if !pending.is_empty() {
         let pending: Vec<String> = std::iter::once("In progress:".to_string())
-            .chain(pending.iter().flat_map(|l| wrap(l, 44)))
+            .chain(pending.iter().flat_map(|l| wrap(l, 52)))
             .collect();
         h = h.max(text_box(&mut body, right_x, y, right_w, &pending));
     }
     y += h;
+    y = y.max(top + phase_height("Included"));
     phases.push(("Included", top, y));
 
     let mut svg = String::new();

@@ -17,7 +17,8 @@ h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc;padding-bottom
 table{border-collapse:collapse;width:100%;font-size:.88em}th,td{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}\
 th{background:#eef3f8;cursor:pointer;position:sticky;top:0}th.sorted-asc::after{content:' \\25B2'}th.sorted-desc::after{content:' \\25BC'}\
 code{font-size:.85em;word-break:break-word}.pcc dt{font-weight:bold;margin-top:.6em}.muted{color:#666}\
-figure{margin:1em 0}figure svg{max-width:100%;height:auto}.evidence{color:#555;font-size:.9em}";
+figure{margin:1em 0}figure svg{max-width:100%;height:auto}.evidence{color:#555;font-size:.9em;min-width:30em}\
+.wide{overflow-x:auto}td.title{min-width:16em}";
 
 /// Sorts a table by the clicked header (numbers as numbers).
 const SCRIPT: &str = "document.querySelectorAll('table.sortable').forEach(function(t){\
@@ -104,21 +105,29 @@ pub fn html(review: &Review, counts: &Counts) -> String {
     h.push_str("</figure>\n");
 
     h.push_str("<h2>Included records</h2>\n<p class=\"muted\">Click a column's header to sort by it.</p>\n");
-    h.push_str("<table class=\"sortable\"><thead><tr><th>PMID</th><th>Year</th><th>Title</th><th>Journal</th>");
-    for f in &review.form.fields {
+    // The charted fields that hold a value for some included record.
+    let included = review.included();
+    let fields: Vec<_> = review
+        .form
+        .fields
+        .iter()
+        .filter(|f| included.iter().any(|p| review.charts.value(*p, &f.id).is_some()))
+        .collect();
+    h.push_str("<div class=\"wide\"><table class=\"sortable\"><thead><tr><th>PMID</th><th>Year</th><th>Title</th><th>Journal</th>");
+    for f in &fields {
         h.push_str(&format!("<th>{}</th>", esc(&f.label)));
     }
     h.push_str("<th>Evidence</th></tr></thead><tbody>\n");
-    for pmid in review.included() {
+    for pmid in included {
         let Ok(Some(r)) = review.view.get(pmid) else { continue };
         h.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+            "<tr><td>{}</td><td>{}</td><td class=\"title\">{}</td><td>{}</td>",
             r.pmid,
             r.year.map(|y| y.to_string()).unwrap_or_default(),
             esc(&r.title),
             esc(r.journal.as_deref().unwrap_or(""))
         ));
-        for f in &review.form.fields {
+        for f in &fields {
             let v = review.charts.value(pmid, &f.id).map(|e| display(&e.value)).unwrap_or_default();
             h.push_str(&format!("<td>{}</td>", esc(&v)));
         }
@@ -136,7 +145,7 @@ pub fn html(review: &Review, counts: &Counts) -> String {
             .collect();
         h.push_str(&format!("<td class=\"evidence\">{}</td></tr>\n", evidence.join("<br>")));
     }
-    h.push_str("</tbody></table>\n");
+    h.push_str("</tbody></table></div>\n");
     h.push_str(&format!("<script>{SCRIPT}</script>\n</body></html>\n"));
     h
 }
