@@ -371,7 +371,11 @@ pub fn render(frame: &mut Frame, s: &FormState) {
         None => lines.push(Line::raw("loading…")),
     }
     lines.push(Line::raw(""));
+    let mut field_line = 0;
     for (i, f) in s.fields.iter().enumerate() {
+        if i == s.field {
+            field_line = lines.len();
+        }
         let (value, style) = match (s.value(f), s.suggestion(f)) {
             (Some(e), _) => (display(&e.value), Style::new()),
             (None, Some(sg)) => (
@@ -432,7 +436,14 @@ pub fn render(frame: &mut Frame, s: &FormState) {
         lines.push(Line::raw(""));
         lines.extend(Text::raw(r.field_text("abstract").unwrap_or_default()).lines);
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), right);
+    // Keep the field being charted in view (its suggestions and choices
+    // below it).
+    let room = right.height as usize;
+    let scroll = if field_line + 12 > room { field_line.saturating_sub(room / 3) } else { 0 };
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll as u16, 0)),
+        right,
+    );
     let progress = format!(
         "{} · charting · {} of {} included records charted",
         s.reviewer,

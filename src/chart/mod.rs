@@ -405,7 +405,17 @@ pub fn sentence_of(r: &Record, h: &ConceptHit) -> String {
     let start = text[..a].iter().rposition(|&c| is_end(c)).map_or(0, |i| i + 1);
     let end = text[b..].iter().position(|&c| is_end(c)).map_or(text.len(), |i| b + i + 1);
     let s: String = text[start..end].iter().collect();
-    crate::parse::normalize_ws(&s)
+    let s = crate::parse::normalize_ws(&s);
+    // An abstract's section label ("CONCLUSIONS: ") is not the study's words.
+    match s.split_once(": ") {
+        Some((label, rest))
+            if h.field == "abstract"
+                && r.abstract_sections.iter().any(|sec| sec.label.as_deref() == Some(label)) =>
+        {
+            rest.to_string()
+        }
+        _ => s,
+    }
 }
 
 #[cfg(test)]
