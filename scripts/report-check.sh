@@ -7,7 +7,7 @@
 # Usage: scripts/report-check.sh [path/to/scoper]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${1:-target/debug/scoper}
+BIN=${1:-${CARGO_TARGET_DIR:-target}/debug/scoper}
 CHROMIUM=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
 [ -n "$CHROMIUM" ] || { echo "report-check: no Chromium here (apt-get install chromium)" >&2; exit 1; }
 [ -x "$BIN" ] || cargo build --quiet

@@ -7,7 +7,7 @@
 # Usage: scripts/screen-e2e.sh [path/to/scoper]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${1:-target/debug/scoper}
+BIN=${1:-${CARGO_TARGET_DIR:-target}/debug/scoper}
 command -v tmux >/dev/null || { echo "screen-e2e: tmux is not installed (apt-get install tmux)" >&2; exit 1; }
 [ -x "$BIN" ] || cargo build --quiet
 WS=$(mktemp -d)
