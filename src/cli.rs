@@ -40,8 +40,9 @@ pub enum Command {
     },
     /// Run one saved search against PubMed and bring in what it finds.
     Search {
-        /// A saved search: a name in queries/ (lhs) or a .toml file.
-        query: String,
+        /// A saved search: a name in queries/ (lhs) or a .toml file; none
+        /// lists them.
+        query: Option<String>,
         /// PMIDs per efetch request.
         #[arg(long, value_name = "N")]
         batch_size: Option<usize>,
@@ -75,10 +76,11 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
-    /// One record in full.
+    /// Records in full, with their concepts and decisions.
     Show {
-        /// The record's PMID.
-        pmid: String,
+        /// The records' PMIDs.
+        #[arg(required = true, value_name = "PMID")]
+        pmids: Vec<String>,
     },
     /// Tag every record with the concepts of the framework; print the concept map.
     Tag {

@@ -8,10 +8,14 @@ use serde::Serialize;
 use crate::parse::Record;
 use crate::tag::ConceptHit;
 
-/// Progress of a fetch: a bar of efetch batches on standard error, hidden
-/// when standard error is not a terminal.
+/// Progress of a fetch on standard error: while searching, what has been
+/// found so far; then a bar of efetch batches. When standard error is not a
+/// terminal (a cron job's log), one line per stage instead.
 pub struct FetchBars {
     bar: indicatif::ProgressBar,
+    tty: bool,
+    query: std::sync::Mutex<String>,
+    searches: std::sync::atomic::AtomicU64,
     found: std::sync::atomic::AtomicU64,
     records: std::sync::atomic::AtomicU64,
     retries: std::sync::atomic::AtomicU64,
@@ -20,20 +24,14 @@ pub struct FetchBars {
 impl FetchBars {
     pub fn new() -> FetchBars {
         use std::io::IsTerminal;
-        let bar = if io::stderr().is_terminal() {
-            indicatif::ProgressBar::new(0)
-        } else {
-            indicatif::ProgressBar::hidden()
-        };
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{prefix} [{bar:30}] {pos}/{len} batches  {msg}  {elapsed} (eta {eta})",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
+        let tty = io::stderr().is_terminal();
+        let bar =
+            if tty { indicatif::ProgressBar::new(0) } else { indicatif::ProgressBar::hidden() };
         FetchBars {
             bar,
+            tty,
+            query: Default::default(),
+            searches: Default::default(),
             found: Default::default(),
             records: Default::default(),
             retries: Default::default(),
@@ -59,15 +57,46 @@ impl Default for FetchBars {
 
 impl crate::fetch::Progress for FetchBars {
     fn searching(&self, query: &str) {
+        *self.query.lock().unwrap() = query.to_string();
+        self.searches.store(0, std::sync::atomic::Ordering::Relaxed);
         self.bar.reset();
+        self.bar.set_style(
+            indicatif::ProgressStyle::with_template("{prefix} {spinner} {msg}  {elapsed}")
+                .expect("valid template"),
+        );
+        self.bar.enable_steady_tick(std::time::Duration::from_millis(200));
         self.bar.set_prefix(query.to_string());
-        self.bar.set_message("searching");
+        self.bar.set_message("searching PubMed (esearch)");
+        if !self.tty {
+            eprintln!("{query}: searching PubMed");
+        }
+    }
+
+    fn searched(&self, count: u64) {
+        let n = self.searches.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        self.bar.set_message(if n == 1 {
+            format!("searching PubMed: {count} records found")
+        } else {
+            format!("searching PubMed: {n} esearch requests (slices past the 9,999 cap, revisions); the last found {count}")
+        });
     }
 
     fn planned(&self, found: u64, batches: u64) {
         self.found.store(found, std::sync::atomic::Ordering::Relaxed);
+        self.bar.disable_steady_tick();
+        self.bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{prefix} [{bar:30}] {pos}/{len} batches  {msg}  {elapsed} (eta {eta})",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
         self.bar.set_length(batches);
         self.show();
+        if !self.tty {
+            let q = self.query.lock().unwrap().clone();
+            eprintln!("{q}: {found} records found; {batches} efetch batch(es) to fetch");
+        }
     }
 
     fn batch(&self, records: u64) {
@@ -83,6 +112,11 @@ impl crate::fetch::Progress for FetchBars {
 
     fn done(&self) {
         self.bar.finish_and_clear();
+        if !self.tty {
+            let q = self.query.lock().unwrap().clone();
+            let r = self.records.load(std::sync::atomic::Ordering::Relaxed);
+            eprintln!("{q}: fetched {r} records");
+        }
     }
 }
 
@@ -92,6 +126,37 @@ pub fn out() -> io::BufWriter<io::StdoutLock<'static>> {
 }
 
 /// `text` on one line, cut to `max` characters with an ellipsis.
+/// The terminal's width in columns: the terminal's own when standard
+/// output is one, else `COLUMNS`, else 100.
+pub fn width() -> usize {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        if let Ok((w, _)) = ratatui::crossterm::terminal::size() {
+            return (w as usize).max(40);
+        }
+    }
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100).max(40)
+}
+
+/// `text` wrapped to `width` columns (words kept whole), one line each.
+pub fn wrapped(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        for word in para.split_whitespace() {
+            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        lines.push(line);
+    }
+    lines
+}
+
 pub fn one_line(text: &str, max: usize) -> String {
     let mut s: String = text.chars().take(max).collect();
     if text.chars().count() > max {
@@ -103,6 +168,13 @@ pub fn one_line(text: &str, max: usize) -> String {
 
 /// A record as a reviewer reads it.
 pub fn print_record(w: &mut impl Write, r: &Record) -> io::Result<()> {
+    let width = width();
+    let para = |w: &mut dyn Write, text: &str| -> io::Result<()> {
+        for line in wrapped(text, width) {
+            writeln!(w, "{line}")?;
+        }
+        Ok(())
+    };
     writeln!(
         w,
         "PMID {} (version {}){}",
@@ -110,13 +182,13 @@ pub fn print_record(w: &mut impl Write, r: &Record) -> io::Result<()> {
         r.version,
         if r.retracted { "  RETRACTED" } else { "" }
     )?;
-    writeln!(w, "{}", r.title)?;
+    para(w, &r.title)?;
     if let Some(v) = r.vernacular_title.as_ref().filter(|v| **v != r.title) {
-        writeln!(w, "[{v}]")?;
+        para(w, &format!("[{v}]"))?;
     }
     let names: Vec<String> = r.authors.iter().map(|a| a.display_name()).collect();
     if !names.is_empty() {
-        writeln!(w, "{}", names.join(", "))?;
+        para(w, &names.join(", "))?;
     }
     let mut source = r.journal.clone().unwrap_or_default();
     if let Some(d) = &r.pub_date {
@@ -131,33 +203,61 @@ pub fn print_record(w: &mut impl Write, r: &Record) -> io::Result<()> {
     if let Some(p) = &r.pages {
         source.push_str(&format!(":{p}"));
     }
-    writeln!(w, "{source}")?;
-    if let Some(d) = &r.doi {
-        writeln!(w, "doi: {d}")?;
+    para(w, &source)?;
+    if !r.languages.is_empty() {
+        writeln!(w, "language: {}", r.languages.join(", "))?;
     }
+    if !r.publication_types.is_empty() {
+        para(w, &format!("type: {}", r.publication_types.join("; ")))?;
+    }
+    if let Some(d) = &r.doi {
+        writeln!(w, "doi: {d}  https://doi.org/{d}")?;
+    }
+    writeln!(w, "PubMed: https://pubmed.ncbi.nlm.nih.gov/{}/", r.pmid)?;
     if let Some(p) = &r.pmcid {
         writeln!(w, "PMC: {p}")?;
     }
-    if !r.publication_types.is_empty() {
-        writeln!(w, "type: {}", r.publication_types.join("; "))?;
+    let mut affiliations: Vec<&str> = Vec::new();
+    for a in &r.authors {
+        for af in &a.affiliations {
+            if !affiliations.contains(&af.as_str()) {
+                affiliations.push(af);
+            }
+        }
+    }
+    for (i, af) in affiliations.iter().enumerate() {
+        para(w, &format!("affiliation {}: {af}", i + 1))?;
     }
     writeln!(w)?;
     if r.has_abstract() {
-        writeln!(w, "{}", r.field_text("abstract").unwrap_or_default())?;
+        para(w, &r.field_text("abstract").unwrap_or_default())?;
     } else {
         writeln!(w, "(no abstract)")?;
     }
     writeln!(w)?;
-    if !r.mesh.is_empty() {
-        writeln!(w, "MeSH: {}", r.field_text("mesh").unwrap_or_default())?;
+    if !r.mesh_headings.is_empty() {
+        // `*` marks a major topic, as PubMed writes it.
+        let headings: Vec<String> = r
+            .mesh_headings
+            .iter()
+            .map(|h| {
+                let mut s = format!("{}{}", h.descriptor, if h.major { "*" } else { "" });
+                for q in &h.qualifiers {
+                    s.push('/');
+                    s.push_str(q);
+                }
+                s
+            })
+            .collect();
+        para(w, &format!("MeSH: {}", headings.join("; ")))?;
     }
     if !r.keywords.is_empty() {
-        writeln!(w, "Keywords: {}", r.field_text("keyword").unwrap_or_default())?;
+        para(w, &format!("Keywords: {}", r.field_text("keyword").unwrap_or_default()))?;
     }
     for c in &r.corrections {
         if c.kind.starts_with("Retraction") || c.kind.starts_with("Erratum") {
             let pmid = c.pmid.as_deref().map(|p| format!(" (PMID {p})")).unwrap_or_default();
-            writeln!(w, "{}: {}{pmid}", c.kind, c.source.as_deref().unwrap_or(""))?;
+            para(w, &format!("{}: {}{pmid}", c.kind, c.source.as_deref().unwrap_or("")))?;
         }
     }
     Ok(())
@@ -186,6 +286,33 @@ pub fn print_concepts(w: &mut impl Write, r: &Record, hits: &[ConceptHit]) -> io
     Ok(())
 }
 
+/// MeSH check tags: indexers add them to most records (species, sex, age
+/// groups), so they say nothing about what a review found.
+const CHECK_TAGS: [&str; 22] = [
+    "Humans",
+    "Animals",
+    "Male",
+    "Female",
+    "Adult",
+    "Middle Aged",
+    "Aged",
+    "Aged, 80 and over",
+    "Adolescent",
+    "Young Adult",
+    "Child",
+    "Child, Preschool",
+    "Infant",
+    "Infant, Newborn",
+    "Pregnancy",
+    "Mice",
+    "Rats",
+    "Dogs",
+    "Cats",
+    "Cattle",
+    "Swine",
+    "Cricetinae",
+];
+
 /// What the working set holds, for `scoper run`.
 #[derive(Debug, Default, Serialize)]
 pub struct CorpusSummary {
@@ -211,7 +338,7 @@ impl CorpusSummary {
         if r.retracted {
             self.retracted += 1;
         }
-        for m in &r.mesh {
+        for m in r.mesh.iter().filter(|m| !CHECK_TAGS.contains(&m.as_str())) {
             *mesh.entry(m.clone()).or_default() += 1;
         }
     }
@@ -235,7 +362,7 @@ impl CorpusSummary {
             writeln!(w, "retracted: {}", self.retracted)?;
         }
         if !self.top_mesh.is_empty() {
-            writeln!(w, "top MeSH terms:")?;
+            writeln!(w, "top MeSH terms (check tags such as Humans and age groups left out):")?;
             for (term, n) in &self.top_mesh {
                 writeln!(w, "  {n:>6}  {term}")?;
             }

@@ -548,7 +548,12 @@ fn no_network_is_said_in_one_line_and_offline_commands_keep_working() {
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(err.contains("cannot reach E-utilities") && err.contains("no network?"), "{err}");
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    // The error is one line; before it, the one progress line a log gets
+    // when standard error is not a terminal.
+    let error_lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(error_lines.len(), 1, "{err}");
+    assert_eq!(err.trim().lines().count(), 2, "{err}");
+    assert!(err.starts_with("lhs: searching PubMed\n"), "{err}");
     let out = run(&["run"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("cannot reach E-utilities"));

@@ -19,22 +19,34 @@ use crate::store::sync::{apply_file, mark_indexed, sync, FileError, FileReport};
 use crate::store::Workspace;
 
 /// The files to import: each path given, and the PubMed XML files inside
-/// each folder given (sorted, not recursive).
-fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
+/// each folder given (sorted, not recursive); and what a folder held that
+/// is not imported, with why.
+fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
     let mut out = Vec::new();
+    let mut skipped = Vec::new();
     for p in paths {
         match std::fs::read_dir(p) {
             Ok(entries) if p.is_dir() => {
-                let mut inside: Vec<PathBuf> = entries
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|f| {
-                        f.is_file()
-                            && crate::store::corpus::is_record_file(
-                                &f.file_name().unwrap_or_default().to_string_lossy(),
-                            )
-                    })
-                    .collect();
-                inside.sort();
+                let mut inside = Vec::new();
+                let mut all: Vec<PathBuf> =
+                    entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+                all.sort();
+                for f in all {
+                    let name = f.file_name().unwrap_or_default().to_string_lossy().into_owned();
+                    if f.is_dir() {
+                        skipped.push(format!(
+                            "{}: a folder inside; not read (import it by name)",
+                            f.display()
+                        ));
+                    } else if crate::store::corpus::is_record_file(&name) {
+                        inside.push(f);
+                    } else if !name.starts_with('.') {
+                        skipped.push(format!(
+                            "{}: not .xml or .xml.gz; not read (scoper imports PubMed XML)",
+                            f.display()
+                        ));
+                    }
+                }
                 if inside.is_empty() {
                     out.push(p.clone()); // reported as a folder with nothing to import
                 }
@@ -43,14 +55,26 @@ fn expand(paths: &[PathBuf]) -> Vec<PathBuf> {
             _ => out.push(p.clone()),
         }
     }
-    out
+    (out, skipped)
 }
 
 pub fn run(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i32> {
-    let files = &expand(files);
+    let (files, skipped) = expand(files);
+    let files = &files;
     let (index, earlier) = sync(ws, false)?;
     for e in earlier.errors() {
         eprintln!("warning: {e}");
+    }
+    // Files an interrupted import or search left in corpus/ are indexed
+    // first: say so, or the counts below would not add up.
+    if !earlier.files.is_empty() {
+        let records: usize = earlier.files.iter().map(|f| f.records).sum();
+        let new: usize = earlier.files.iter().map(|f| f.new).sum();
+        eprintln!(
+            "recovered: {} file(s) in corpus/ that an interrupted import or search had not \
+             indexed ({records} records, {new} new in the working set)",
+            earlier.files.len()
+        );
     }
     let mut applier = index.writer()?;
     // The files of this import come after everything in corpus/, in the
@@ -76,7 +100,8 @@ pub fn run(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i32> {
     let mut w = out();
     if json {
         let v = json!({
-            "files": files.len(),
+            "files": reports.iter().filter(|r| r.records > 0 || r.delete_requests > 0).count(),
+            "skipped": skipped,
             "records": records,
             "new": new,
             "updated": updated,
@@ -87,6 +112,9 @@ pub fn run(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i32> {
     } else {
         for n in &notes {
             writeln!(w, "{n}")?;
+        }
+        for s in &skipped {
+            writeln!(w, "skipped {s}")?;
         }
         for r in reports.iter().filter(|r| r.records + r.delete_requests > 0 || r.errors.is_empty())
         {
@@ -123,6 +151,16 @@ pub fn run(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i32> {
     Ok(if errors.is_empty() { 0 } else { 1 })
 }
 
+/// The faults of a file already in the corpus (a check that applies
+/// nothing): (kind, line, PMID, message).
+fn faults_of(path: &Path) -> Vec<(&'static str, Option<u64>, Option<String>, String)> {
+    let Ok(input) = crate::parse::open(path) else { return Vec::new() };
+    crate::parse::records_parallel(input, 2)
+        .filter_map(Result::err)
+        .map(|e| (e.kind.name(), crate::parse::line_of(path, e.offset), e.pmid, e.message))
+        .collect()
+}
+
 fn deletion_note(r: &FileReport) -> String {
     if r.delete_requests == 0 {
         return String::new();
@@ -140,15 +178,13 @@ enum Outcome {
 }
 
 fn failed(file: &str, message: String) -> Outcome {
+    failed_as(file, "io", message)
+}
+
+fn failed_as(file: &str, kind: &'static str, message: String) -> Outcome {
     Outcome::Failed(FileReport {
         file: file.to_string(),
-        errors: vec![FileError {
-            kind: "io",
-            file: file.to_string(),
-            line: None,
-            pmid: None,
-            message,
-        }],
+        errors: vec![FileError { kind, file: file.to_string(), line: None, pmid: None, message }],
         ..FileReport::default()
     })
 }
@@ -170,6 +206,13 @@ fn import_one(
             "is a folder with no PubMed XML file (.xml, .xml.gz) in it".into(),
         ));
     }
+    if let Some(f) = crate::parse::sniff::foreign(src) {
+        return Ok(failed_as(
+            &shown,
+            "not_pubmed",
+            format!("this is {}.\n(hint: {})", f.what, f.advice),
+        ));
+    }
     if let (Ok(s), Ok(c)) = (src.canonicalize(), ws.corpus().canonicalize()) {
         if s.starts_with(&c) {
             return Ok(Outcome::Skipped("already in corpus/; nothing to do".into()));
@@ -178,7 +221,29 @@ fn import_one(
     let staged = match stage(ws, src, now, seq) {
         Ok(Stage::New(s)) => s,
         Ok(Stage::AlreadyImported(p)) => {
-            return Ok(Outcome::Skipped(format!("already imported as {p}; nothing changed")))
+            // The same bytes again: nothing changes, but a fault the file
+            // has is said again, every time.
+            let faults = faults_of(&ws.root().join(&p));
+            if faults.is_empty() {
+                return Ok(Outcome::Skipped(format!("already imported as {p}; nothing changed")));
+            }
+            return Ok(Outcome::Failed(FileReport {
+                file: shown.clone(),
+                errors: faults
+                    .into_iter()
+                    .map(|(kind, line, pmid, message)| FileError {
+                        kind,
+                        file: shown.clone(),
+                        line,
+                        pmid,
+                        message: format!(
+                            "already imported as {p} (nothing changed), and the file still has \
+                             this fault: {message}"
+                        ),
+                    })
+                    .collect(),
+                ..FileReport::default()
+            }));
         }
         Err(e) => return Ok(failed(&shown, format!("could not read it: {e}"))),
     };
@@ -186,6 +251,34 @@ fn import_one(
     let mut report = apply_file(applier, &staged.temp, &kept_as)?;
     for e in &mut report.errors {
         e.file = shown.clone();
+    }
+    // A fault in a .gz file may be damage to the compressed data: say so,
+    // where, and what was read before it.
+    if !report.errors.is_empty() || report.records == 0 {
+        if let Some((at, why)) = crate::parse::sniff::gzip_damage(&staged.temp) {
+            report.errors = vec![FileError {
+                kind: "damaged",
+                file: shown.clone(),
+                line: None,
+                pmid: None,
+                message: if why.contains("checksum") {
+                    format!(
+                        "the gzip data is damaged: its checksum does not match, so some of its \
+                         {at} bytes of XML are not what was compressed; {} records were read \
+                         before the parser stopped{} (download the file again, then import it)",
+                        report.records,
+                        if report.records > 0 { " and kept" } else { "" }
+                    )
+                } else {
+                    format!(
+                        "the gzip data is damaged after {at} bytes of XML ({why}); the {} records \
+                         before the damage were read{} (download the file again)",
+                        report.records,
+                        if report.records > 0 { " and kept" } else { "" }
+                    )
+                },
+            }];
+        }
     }
     let gave_nothing = report.records == 0 && report.delete_requests == 0;
     if gave_nothing && !report.errors.is_empty() {

@@ -17,6 +17,8 @@ mod search;
 mod show;
 mod tag;
 
+use std::path::{Path, PathBuf};
+
 use anyhow::Result;
 
 use crate::cli::{Cli, Command};
@@ -25,7 +27,13 @@ use crate::store::Workspace;
 /// Runs the command `cli` names.
 pub fn dispatch(cli: Cli) -> Result<i32> {
     let json = cli.json;
-    let root = cli.dir.unwrap_or_else(|| ".".into());
+    // Like git: without --dir, the workspace is the current folder or the
+    // nearest one above it with a scoper.toml (init creates it here).
+    let root = match (cli.dir, &cli.command) {
+        (Some(d), _) => d,
+        (None, Command::Init { .. }) => ".".into(),
+        (None, _) => find_workspace(Path::new(".")),
+    };
     match cli.command {
         Command::Init { path } => {
             // A relative DIR is taken from --dir, so `--dir X init .` is X.
@@ -41,6 +49,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         }
         Command::Search { query, batch_size } => {
             let ws = Workspace::open(&root)?;
+            let Some(query) = query else { return search::list_saved(&ws) };
             let _lock = lock(&ws)?;
             let setup = search::FetchSetup { eutils_url: cli.eutils_url, batch_size };
             search::run_search(&ws, &query, &setup, json)
@@ -65,7 +74,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Find { query, limit } => {
             find::run(&Workspace::open(&root)?, &query.join(" "), limit, json)
         }
-        Command::Show { pmid } => show::run(&Workspace::open(&root)?, &pmid, json),
+        Command::Show { pmids } => show::run(&Workspace::open(&root)?, &pmids, json),
         Command::Tag { framework, check, eval } => {
             let mode = match (check, eval) {
                 (true, _) => tag::Mode::Check,
@@ -104,6 +113,18 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         }
         Command::Report { out } => prisma::report(&Workspace::open(&root)?, &out),
     }
+}
+
+/// The nearest folder from `start` upwards that holds a scoper.toml, or
+/// `start` itself when none does (the error then says what to do).
+fn find_workspace(start: &Path) -> PathBuf {
+    let Ok(abs) = start.canonicalize() else { return start.to_path_buf() };
+    for dir in abs.ancestors() {
+        if dir.join("scoper.toml").is_file() {
+            return if dir == abs { start.to_path_buf() } else { dir.to_path_buf() };
+        }
+    }
+    start.to_path_buf()
 }
 
 /// The framework the workspace names in scoper.toml, if any.

@@ -262,6 +262,30 @@ pub fn print_to(w: &mut impl Write, outcomes: &[Outcome], json: bool) -> Result<
     Ok(if missing > 0 { 1 } else { 0 })
 }
 
+/// `scoper search` with no name: the saved searches, to choose one.
+pub fn list_saved(ws: &Workspace) -> Result<i32> {
+    let queries = Query::all(ws)?;
+    let log = search::read_log(ws)?.entries;
+    let mut w = out();
+    if queries.is_empty() {
+        writeln!(
+            w,
+            "no saved search in queries/ yet (hint: queries/NAME.toml with name and term)"
+        )?;
+        return Ok(2);
+    }
+    writeln!(w, "saved searches (scoper search NAME runs one; scoper update runs them all):")?;
+    for q in &queries {
+        let last = log.iter().rev().find(|r| r.is_complete() && r.query == q.name);
+        let when = match last {
+            Some(r) => format!("last run {}, {} records", r.searched_on, r.count),
+            None => "never run".to_string(),
+        };
+        writeln!(w, "  {:<16} {}  ({when})", q.name, crate::report::one_line(&q.term_sent(), 60))?;
+    }
+    Ok(2)
+}
+
 /// `scoper search NAME`.
 pub fn run_search(ws: &Workspace, name: &str, setup: &FetchSetup, json: bool) -> Result<i32> {
     let query = Query::find(ws, name)?;

@@ -82,6 +82,8 @@ impl FetchError {
 pub trait Progress: Send + Sync {
     /// A search starts: its name.
     fn searching(&self, _query: &str) {}
+    /// An esearch answered, with this count.
+    fn searched(&self, _count: u64) {}
     /// PMIDs found; batches to fetch.
     fn planned(&self, _found: u64, _batches: u64) {}
     /// One batch saved, with this many records.

@@ -351,7 +351,17 @@ pub async fn run(
                 None => new_run_dir(ws, &query.name)?,
             };
             let resumed = next_number(&dir, "esearch-") > 1;
-            let state = plan(&client, query, &mode, options, &dir, known).await?;
+            let state = match plan(&client, query, &mode, options, &dir, known).await {
+                Ok(s) => s,
+                Err(e) => {
+                    // A search that failed before anything was saved leaves
+                    // no empty run folder behind.
+                    if std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_none()) {
+                        let _ = std::fs::remove_dir(&dir);
+                    }
+                    return Err(e);
+                }
+            };
             (dir, state, resumed)
         }
     };
@@ -638,6 +648,9 @@ impl Searcher<'_> {
         let limits = self.limits.as_ref().map(|(t, a, b)| (t.as_str(), a.as_str(), b.as_str()));
         let params = eutils::esearch_params(term, limits, start, self.page, history);
         let (reply, body) = self.client.call("esearch", &params, eutils::parse_esearch).await?;
+        if start == 0 {
+            self.client.progress().searched(reply.count);
+        }
         let path = self.dir.join(format!("esearch-{:04}.xml", self.file));
         self.file += 1;
         write_atomic(&path, &body)

@@ -7,6 +7,7 @@
 mod parallel;
 mod pubmed;
 mod record;
+pub mod sniff;
 mod text;
 
 pub use parallel::records_parallel;

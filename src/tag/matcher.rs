@@ -111,26 +111,32 @@ impl Matcher {
             }
             Ok(parsed)
         };
+        // Every problem is collected, so one run of `tag --check` lists
+        // them all.
+        let mut problems: Vec<String> = Vec::new();
         let mut concepts = Vec::new();
         for (element, concept) in framework.concepts() {
             let mut clauses = Vec::new();
             let mut patterns = Vec::new();
             for q in &concept.queries {
-                let parsed = parse(&concept.id, q)?;
-                collect_patterns(parsed.as_ref(), &fields, &mut patterns);
-                clauses.push((Occur::Should, parsed));
+                match parse(&concept.id, q) {
+                    Ok(parsed) => {
+                        collect_patterns(parsed.as_ref(), &fields, &mut patterns);
+                        clauses.push((Occur::Should, parsed));
+                    }
+                    Err(e) => problems.push(format!("{e:#}")),
+                }
             }
             let mut analyzer = index.text_analyzer();
             for word in &concept.words {
                 let surface = fold(&word.text);
                 if surface.is_empty() || surface.contains(char::is_whitespace) {
-                    bail!(
+                    problems.push(format!(
                         "{shown}, line {}: concept {:?}: {:?} in words is not one word \
                          (hint: put phrases in queries)",
-                        word.line,
-                        concept.id,
-                        word.text
-                    );
+                        word.line, concept.id, word.text
+                    ));
+                    continue;
                 }
                 // Found through its stem in every tag field, kept when the
                 // token is the word itself.
@@ -154,7 +160,10 @@ impl Matcher {
             }
             let mut exclusions = Vec::new();
             for q in &concept.exclude {
-                collect_patterns(parse(&concept.id, q)?.as_ref(), &fields, &mut exclusions);
+                match parse(&concept.id, q) {
+                    Ok(parsed) => collect_patterns(parsed.as_ref(), &fields, &mut exclusions),
+                    Err(e) => problems.push(format!("{e:#}")),
+                }
             }
             patterns.dedup();
             concepts.push(CompiledConcept {
@@ -165,7 +174,11 @@ impl Matcher {
                 exclusions,
             });
         }
-        Ok(Matcher { concepts })
+        match problems.len() {
+            0 => Ok(Matcher { concepts }),
+            1 => bail!("{}", problems[0]),
+            n => bail!("{n} problems in {shown}:\n{}", problems.join("\n")),
+        }
     }
 
     /// Tags every record of `index`.
