@@ -473,6 +473,9 @@ fn a_query_pubmed_cannot_read_is_named_and_not_retried() {
     );
     assert!(err.contains("unbalanced"), "NCBI's own words: {err}");
     assert_eq!(mock.requests().len(), 1, "no retry");
+    let runs = ws.path().join("corpus/runs/broken");
+    let left = fs::read_dir(&runs).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(left, 0, "a failed search leaves no empty run folder");
 }
 
 #[test]

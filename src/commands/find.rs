@@ -63,9 +63,16 @@ pub fn run(ws: &Workspace, query: &str, limit: usize, json: bool) -> Result<i32>
         let author = if r.authors.len() > 1 { format!("{author} et al.") } else { author };
         let journal = r.journal_abbrev.as_deref().or(r.journal.as_deref()).unwrap_or("");
         let fixed = format!("{:>9}  {year}  {:<22}  ", r.pmid, one_line(&author, 22));
-        let room = width.saturating_sub(fixed.chars().count() + 2).max(20);
-        let tail = if journal.is_empty() { String::new() } else { format!(" · {journal}") };
-        writeln!(w, "{fixed}{}", one_line(&format!("{}{tail}", r.title), room))?;
+        let room = width.saturating_sub(fixed.chars().count() + 1).max(20);
+        // The journal keeps up to 24 columns at the end when there is room.
+        let journal = one_line(journal, 24);
+        let jlen = journal.chars().count();
+        if journal.is_empty() || room < jlen + 23 {
+            writeln!(w, "{fixed}{}", one_line(&r.title, room))?;
+        } else {
+            let title = one_line(&r.title, room - jlen - 3);
+            writeln!(w, "{fixed}{title} · {journal}")?;
+        }
     }
     let shown = hits.len();
     match total {

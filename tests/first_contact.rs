@@ -1,0 +1,277 @@
+//! What a new user meets first, checked on the words they read: files that
+//! are not PubMed XML named for what they are (the real RIS, MEDLINE, Web
+//! of Science and CSV exports of ../shared/fixtures/imports), damaged gzip,
+//! folders, re-imports, PubMed field tags in find, show, the workspace
+//! found from a subfolder.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{demo_workspace, pubmed_xml, scoper, scoper_json, text, workspace};
+
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> =
+        fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_file()).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn exports_from_other_databases_are_named_for_what_they_are() {
+    let fixtures = fixtures_or_skip!();
+    let ws = workspace();
+    let imports = fixtures.join("imports");
+    let mut cases: Vec<(PathBuf, &str)> = Vec::new();
+    for sub in ["asreview", "citesource", "synthesisr"] {
+        for f in files_in(&imports.join("ris").join(sub)) {
+            let name = f.file_name().unwrap().to_string_lossy().to_string();
+            // Web of Science's own tagged text sits among the RIS files.
+            let said = if name.contains("WoS_ciw")
+                || name.contains("WoS_txt")
+                || name == "web_of_science.txt"
+                || name == "rispy_example_wos.txt"
+            {
+                "not PubMed XML"
+            } else {
+                "a RIS file"
+            };
+            cases.push((f, said));
+        }
+    }
+    for f in files_in(&imports.join("medline")) {
+        cases.push((f, "a MEDLINE/nbib file"));
+    }
+    for f in files_in(&imports.join("wos-tagged")) {
+        cases.push((f, "not PubMed XML"));
+    }
+    for f in files_in(&imports.join("csv")) {
+        cases.push((f, "a CSV"));
+    }
+    assert!(cases.len() > 25, "{}", cases.len());
+    for (f, said) in &cases {
+        let out = scoper(ws.path(), &["import", f.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{}", f.display());
+        let err = text(&out.stderr);
+        assert!(err.contains(said), "{}: {err}", f.display());
+        assert!(err.contains("scoper search NAME"), "says what to do: {err}");
+        assert!(!err.contains("truncated") && !err.contains("malformed XML"), "{err}");
+    }
+    // An HTML page a browser saved, and a JSON answer.
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("pubmed_result.xml");
+    fs::write(&html, "<!DOCTYPE html>\n<html><head><title>Error</title></head><body>Service unavailable</body></html>").unwrap();
+    let json = dir.path().join("result.xml");
+    fs::write(&json, "{\"header\":{\"type\":\"esearch\"},\"esearchresult\":{}}").unwrap();
+    let out = scoper(ws.path(), &["import", html.to_str().unwrap(), json.to_str().unwrap()]);
+    let err = text(&out.stderr);
+    assert!(err.contains("an HTML page") && err.contains("a JSON document"), "{err}");
+    assert!(
+        !ws.path().join("corpus/imports").exists()
+            || files_in(&ws.path().join("corpus/imports")).is_empty(),
+        "nothing kept"
+    );
+}
+
+#[test]
+fn damaged_gzip_is_named_with_where_and_what_was_read() {
+    let fixtures = fixtures_or_skip!();
+    let gz = fixtures.join("pubmed-xml/bench/pubmed20n0014_random4000.xml.gz");
+    let bytes = fs::read(&gz).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Cut in the middle of the compressed data, and a wrong checksum.
+    let cut = dir.path().join("cut.xml.gz");
+    fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let mut crc = bytes.clone();
+    let n = crc.len();
+    crc[n - 8] ^= 0xff;
+    let badcrc = dir.path().join("badcrc.xml.gz");
+    fs::write(&badcrc, &crc).unwrap();
+    let ws = workspace();
+    let (code, v) =
+        scoper_json(ws.path(), &["import", cut.to_str().unwrap(), badcrc.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 2, "{v}");
+    for e in errors {
+        assert_eq!(e["kind"], "damaged", "{e}");
+        let m = e["message"].as_str().unwrap();
+        assert!(
+            m.contains("the gzip data is damaged")
+                && m.contains("records")
+                && m.contains("download the file again"),
+            "{m}"
+        );
+    }
+    let m = errors[0]["message"].as_str().unwrap();
+    assert!(m.contains("bytes of XML"), "where: {m}");
+    assert!(!m.contains("the file is empty"), "{m}");
+}
+
+#[test]
+fn a_folder_lists_what_it_skips_and_a_faulty_file_is_reported_every_time() {
+    let ws = workspace();
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.xml"), pubmed_xml(&[("990000401", 1, "Kept")], &[])).unwrap();
+    fs::write(dir.path().join("refs.ris"), "TY  - JOUR\nTI  - x\nER  - \n").unwrap();
+    fs::write(dir.path().join("notes.txt"), "notes").unwrap();
+    fs::create_dir(dir.path().join("more")).unwrap();
+    let out = scoper(ws.path(), &["import", dir.path().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(shown.contains("refs.ris: not .xml or .xml.gz; not read"), "{shown}");
+    assert!(shown.contains("notes.txt: not .xml or .xml.gz"), "{shown}");
+    assert!(shown.contains("more: a folder inside; not read"), "{shown}");
+    // A truncated file: its fault, now and on every re-import.
+    let full = pubmed_xml(&[("990000411", 1, "Kept"), ("990000412", 1, "Cut off")], &[]);
+    let truncated = dir.path().join("truncated.xml");
+    fs::write(&truncated, &full[..full.len() - 200]).unwrap();
+    for round in 0..2 {
+        let out = scoper(ws.path(), &["import", truncated.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "round {round}");
+        let err = text(&out.stderr);
+        assert!(err.contains("truncated"), "round {round}: {err}");
+        if round == 1 {
+            assert!(
+                err.contains("already imported as corpus/imports/")
+                    && err.contains("still has this fault"),
+                "{err}"
+            );
+        }
+    }
+    // Nothing new: the JSON says no file was imported.
+    let (_, v) = scoper_json(ws.path(), &["import", dir.path().join("a.xml").to_str().unwrap()]);
+    assert_eq!(v["files"], 0, "{v}");
+}
+
+#[test]
+fn files_an_interrupted_import_left_are_reported_as_recovered() {
+    let ws = workspace();
+    // What a kill -9 after the copy and before the index leaves: a file in
+    // corpus/imports/ that the index does not hold.
+    let left = ws.path().join("corpus/imports/20261130T090000Z-000001-0123456789abcdef-left.xml");
+    fs::create_dir_all(left.parent().unwrap()).unwrap();
+    fs::write(&left, pubmed_xml(&[("990000501", 1, "Left behind"), ("990000502", 1, "Also")], &[]))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("next.xml");
+    fs::write(&f, pubmed_xml(&[("990000503", 1, "Next")], &[])).unwrap();
+    let out = scoper(ws.path(), &["import", f.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("recovered: 1 file(s)") && err.contains("(2 records, 2 new"), "{err}");
+    assert!(text(&out.stdout).contains("3 in the working set now"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn find_reads_pubmed_field_tags_and_lists_authors() {
+    let ws = demo_workspace();
+    let (_, v) = scoper_json(ws.path(), &["find", "privacy[mh]"]);
+    let pmids: Vec<&str> =
+        v["hits"].as_array().unwrap().iter().map(|h| h["pmid"].as_str().unwrap()).collect();
+    assert!(pmids.contains(&"990000004"), "{v}");
+    let (_, v) = scoper_json(ws.path(), &["find", "\"learning cycle\"[tiab] AND 2018:2019[dp]"]);
+    assert!(v["total"].as_u64().unwrap() >= 1, "{v}");
+    for h in v["hits"].as_array().unwrap() {
+        let y = h["year"].as_i64().unwrap();
+        assert!((2018..=2019).contains(&y), "{h}");
+    }
+    let out = scoper(ws.path(), &["find", "asthma[sb]"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("[sb] has no counterpart")
+            && text(&out.stderr).contains("[tiab]"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = scoper(ws.path(), &["find", "privacy"]);
+    let shown = text(&out.stdout);
+    let line = shown.lines().find(|l| l.contains("990000004")).unwrap_or_default();
+    assert!(line.contains("Whitfield H et al.") && line.contains("2019"), "{shown}");
+}
+
+#[test]
+fn show_several_records_with_language_links_and_mesh_marks() {
+    let ws = demo_workspace();
+    let out = Command::new(env!("CARGO_BIN_EXE_scoper"))
+        .arg("--dir")
+        .arg(ws.path())
+        .args(["show", "990000004", "990000039"])
+        .env("COLUMNS", "70")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(shown.contains("PMID 990000004") && shown.contains("PMID 990000039"), "{shown}");
+    assert!(shown.contains("language: eng"), "{shown}");
+    assert!(shown.contains("https://pubmed.ncbi.nlm.nih.gov/990000004/"), "{shown}");
+    assert!(shown.contains("affiliation 1: "), "{shown}");
+    assert!(shown.contains("MeSH: Privacy*;"), "the major topic is marked: {shown}");
+    // The record's text is wrapped to the terminal (here COLUMNS=70).
+    let record = shown.split("Concepts:").next().unwrap();
+    let long: Vec<&str> =
+        record.lines().filter(|l| l.chars().count() > 70 && !l.starts_with("doi:")).collect();
+    assert!(long.is_empty(), "wrapped to 70: {long:?}");
+    let (_, v) = scoper_json(ws.path(), &["show", "990000004", "990000039"]);
+    assert_eq!(v.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn the_workspace_is_found_from_a_subfolder_and_search_lists_the_saved_ones() {
+    let ws = demo_workspace();
+    let out = Command::new(env!("CARGO_BIN_EXE_scoper"))
+        .current_dir(ws.path().join("corpus/demo"))
+        .args(["find", "privacy"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("990000004"));
+    let out = scoper(ws.path(), &["search"]);
+    assert_eq!(out.status.code(), Some(2));
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("saved searches") && shown.contains("lhs") && shown.contains("never run"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn top_mesh_terms_leave_out_check_tags() {
+    let fixtures = fixtures_or_skip!();
+    let ws = workspace();
+    let f = fixtures.join("pubmed-xml/baseline-sample/pubmed20n0014_sample300.xml");
+    assert!(scoper(ws.path(), &["import", f.to_str().unwrap()]).status.success());
+    let (_, v) = scoper_json(ws.path(), &["run", "--offline"]);
+    let top: Vec<&str> = v["summary"]["top_mesh"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t[0].as_str().unwrap())
+        .collect();
+    assert!(!top.is_empty());
+    for check in ["Humans", "Animals", "Male", "Female", "Adult", "Middle Aged"] {
+        assert!(!top.contains(&check), "{top:?}");
+    }
+}
+
+#[test]
+fn tag_check_lists_every_bad_query() {
+    let ws = workspace();
+    let fw = ws.path().join("queries/lhs-framework.toml");
+    let mut text_ = fs::read_to_string(&fw).unwrap();
+    text_.push_str(
+        "\n[concepts.broken-one]\nelement = \"processes\"\nname = \"B1\"\nqueries = ['title:(']\n",
+    );
+    text_.push_str("\n[concepts.broken-two]\nelement = \"processes\"\nname = \"B2\"\nqueries = ['\"unclosed']\n");
+    text_.push_str("\n[concepts.broken-three]\nelement = \"processes\"\nname = \"B3\"\nqueries = ['author:smith']\n");
+    fs::write(&fw, text_).unwrap();
+    let out = scoper(ws.path(), &["tag", "--check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("3 problems in"), "{err}");
+    for c in ["broken-one", "broken-two", "broken-three"] {
+        assert!(err.contains(c), "{c}: {err}");
+    }
+}
