@@ -76,6 +76,15 @@ pub fn run(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i32> {
             earlier.files.len()
         );
     }
+    // Copies an interrupted import left half made (under the lock, no other
+    // import is running): not part of the corpus, removed.
+    if let Ok(entries) = std::fs::read_dir(ws.imports()) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(".importing-") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
     let mut applier = index.writer()?;
     // The files of this import come after everything in corpus/, in the
     // order given, however many imports fall within one second.
@@ -83,10 +92,28 @@ pub fn run(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i32> {
         .context("could not read corpus/ to number this import")?;
     let mut reports: Vec<FileReport> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
+    // Ctrl-C: say what is kept and what to do, instead of nothing. Every
+    // file kept so far is in corpus/ and its index state saved; a file
+    // being copied is a temporary file, removed or picked up next time.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = done.clone();
+    let total = files.len();
+    let _ = ctrlc::set_handler(move || {
+        let n = seen.load(std::sync::atomic::Ordering::SeqCst);
+        eprintln!(
+            "\ninterrupted: {n} of {total} file(s) were imported and are kept; the file being \
+             imported and the ones after it were not (run the same import again: the files \
+             already imported are recognised and skipped)"
+        );
+        std::process::exit(130);
+    });
     for (i, src) in files.iter().enumerate() {
         let shown = src.display().to_string();
         match import_one(ws, &mut applier, src, &now, first_seq + i as u64)? {
-            Outcome::Imported(r) => reports.push(r),
+            Outcome::Imported(r) => {
+                reports.push(r);
+                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
             Outcome::Skipped(note) => notes.push(format!("{shown}: {note}")),
             Outcome::Failed(r) => reports.push(r),
         }
