@@ -75,7 +75,8 @@ fn saved_pmids(ws: &Path) -> HashMap<String, usize> {
         for f in fs::read_dir(run.unwrap().path()).unwrap() {
             let p = f.unwrap().path();
             if p.file_name().unwrap().to_string_lossy().starts_with("efetch-") {
-                let body = fs::read_to_string(&p).unwrap();
+                let body =
+                    String::from_utf8(scoper::store::atomic::read_maybe_gz(&p).unwrap()).unwrap();
                 for part in body.split("<PMID Version=\"").skip(1) {
                     let pmid = part.split('>').nth(1).unwrap().split('<').next().unwrap();
                     *seen.entry(pmid.to_string()).or_insert(0) += 1;
@@ -453,6 +454,20 @@ fn the_search_log_holds_what_prisma_s_asks() {
         run["term"].as_str().unwrap(),
         "the term logged is the term sent"
     );
+    // Every answer is kept compressed, with the hash of the bytes received.
+    let dir = ws.path().join(run["run_dir"].as_str().unwrap());
+    let received = fs::read_to_string(dir.join("received.jsonl")).unwrap();
+    let mut checked = 0;
+    for line in received.lines() {
+        let r: serde_json::Value = serde_json::from_str(line).unwrap();
+        let file = dir.join(r["file"].as_str().unwrap());
+        assert!(file.to_string_lossy().ends_with(".xml.gz"), "{}", file.display());
+        let body = scoper::store::atomic::read_maybe_gz(&file).unwrap();
+        assert_eq!(body.len() as u64, r["bytes"].as_u64().unwrap());
+        assert_eq!(blake3::hash(&body).to_hex().to_string(), r["blake3"].as_str().unwrap());
+        checked += 1;
+    }
+    assert!(checked >= 2, "an esearch and an efetch: {received}");
 }
 
 #[test]

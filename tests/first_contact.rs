@@ -275,3 +275,36 @@ fn tag_check_lists_every_bad_query() {
         assert!(err.contains(c), "{c}: {err}");
     }
 }
+
+#[test]
+fn the_corpus_keeps_plain_xml_compressed_and_byte_exact() {
+    let fixtures = fixtures_or_skip!();
+    let ws = workspace();
+    let src = fixtures.join("pubmed-xml/baseline-sample/pubmed20n0014_sample300.xml");
+    let original = fs::read(&src).unwrap();
+    assert!(scoper(ws.path(), &["import", src.to_str().unwrap()]).status.success());
+    let kept = files_in(&ws.path().join("corpus/imports"));
+    assert_eq!(kept.len(), 1);
+    let name = kept[0].file_name().unwrap().to_string_lossy().to_string();
+    assert!(name.ends_with("pubmed20n0014_sample300.xml.gz"), "{name}");
+    let stored = fs::read(&kept[0]).unwrap();
+    assert!(
+        stored.len() * 4 < original.len(),
+        "compressed: {} of {}",
+        stored.len(),
+        original.len()
+    );
+    let back = scoper::store::atomic::read_maybe_gz(&kept[0]).unwrap();
+    assert!(back == original, "byte-exact on decompression");
+    let hash = blake3::hash(&original).to_hex().to_string();
+    assert!(name.contains(&hash[..16]), "the name holds the hash of the bytes as received: {name}");
+    // The same file again is recognised; the records are all there.
+    let out = scoper(ws.path(), &["import", src.to_str().unwrap()]);
+    assert!(text(&out.stdout).contains("already imported"), "{}", text(&out.stdout));
+    let (_, v) = scoper_json(ws.path(), &["run", "--offline"]);
+    assert_eq!(v["summary"]["records"], 300);
+    // A rebuild reads the compressed copy and gives the same working set.
+    let before = scoper(ws.path(), &["export", "jsonl"]).stdout;
+    assert!(scoper(ws.path(), &["index", "--rebuild"]).status.success());
+    assert!(scoper(ws.path(), &["export", "jsonl"]).stdout == before);
+}

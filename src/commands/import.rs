@@ -275,14 +275,14 @@ fn import_one(
         Err(e) => return Ok(failed(&shown, format!("could not read it: {e}"))),
     };
     let kept_as = ws.relative(&staged.final_path);
-    let mut report = apply_file(applier, &staged.temp, &kept_as)?;
+    let mut report = apply_file(applier, &staged.parse_from, &kept_as)?;
     for e in &mut report.errors {
         e.file = shown.clone();
     }
     // A fault in a .gz file may be damage to the compressed data: say so,
     // where, and what was read before it.
     if !report.errors.is_empty() || report.records == 0 {
-        if let Some((at, why)) = crate::parse::sniff::gzip_damage(&staged.temp) {
+        if let Some((at, why)) = crate::parse::sniff::gzip_damage(&staged.parse_from) {
             report.errors = vec![FileError {
                 kind: "damaged",
                 file: shown.clone(),
@@ -309,7 +309,8 @@ fn import_one(
     }
     let gave_nothing = report.records == 0 && report.delete_requests == 0;
     if gave_nothing && !report.errors.is_empty() {
-        // Nothing was applied; the staged copy is removed when dropped.
+        // Nothing was applied; the staged copy is removed.
+        staged.discard();
         report.file = shown;
         return Ok(Outcome::Failed(report));
     }

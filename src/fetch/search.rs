@@ -651,10 +651,10 @@ impl Searcher<'_> {
         if start == 0 {
             self.client.progress().searched(reply.count);
         }
-        let path = self.dir.join(format!("esearch-{:04}.xml", self.file));
+        let path = self.dir.join(format!("esearch-{:04}.xml.gz", self.file));
         self.file += 1;
-        write_atomic(&path, &body)
-            .map_err(|e| FetchError::Setup(format!("could not save {}: {e}", path.display())))?;
+        save_response(self.dir, &path, &body)
+            .map_err(|e| FetchError::Setup(format!("could not save {}: {e:#}", path.display())))?;
         Ok(reply)
     }
 
@@ -716,8 +716,8 @@ async fn fetch_batches(
         let (n, result) = done.context("a fetch task failed")?;
         match result {
             Ok((got, body)) => {
-                let path = dir.join(format!("efetch-{n:04}.xml"));
-                write_atomic(&path, &body)
+                let path = dir.join(format!("efetch-{n:04}.xml.gz"));
+                save_response(dir, &path, &body)
                     .with_context(|| format!("could not save {}", path.display()))?;
                 saved += 1;
                 client.progress().batch(got.len() as u64);
@@ -748,7 +748,32 @@ async fn fetch_batches(
     Ok(saved)
 }
 
-/// The next free number for files `PREFIX-NNNN.xml` in `dir`.
+/// What a run received: each response's file, size and hash, appended as
+/// it is saved (`received.jsonl` in the run folder).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Received {
+    pub file: String,
+    /// Bytes as received (decompressed from the saved file).
+    pub bytes: usize,
+    /// BLAKE3 of the bytes as received: decompress the file, hash it, and
+    /// it is the same.
+    pub blake3: String,
+}
+
+/// Saves a response gzip-compressed (byte-exact on decompression) and
+/// records its hash in `received.jsonl`.
+fn save_response(dir: &Path, path: &Path, body: &[u8]) -> Result<()> {
+    crate::store::atomic::write_atomic_gz(path, body)?;
+    let log: AppendLog<Received> = AppendLog::new(dir.join("received.jsonl"), "received.jsonl");
+    log.append(&Received {
+        file: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        bytes: body.len(),
+        blake3: blake3::hash(body).to_hex().to_string(),
+    })?;
+    Ok(())
+}
+
+/// The next free number for files `PREFIX-NNNN.xml[.gz]` in `dir`.
 fn next_number(dir: &Path, prefix: &str) -> usize {
     std::fs::read_dir(dir)
         .map(|entries| {
@@ -756,7 +781,9 @@ fn next_number(dir: &Path, prefix: &str) -> usize {
                 .filter_map(|e| e.ok())
                 .filter_map(|e| {
                     let name = e.file_name().to_string_lossy().into_owned();
-                    name.strip_prefix(prefix)?.strip_suffix(".xml")?.parse::<usize>().ok()
+                    let rest = name.strip_prefix(prefix)?;
+                    let n = rest.strip_suffix(".xml.gz").or_else(|| rest.strip_suffix(".xml"))?;
+                    n.parse::<usize>().ok()
                 })
                 .max()
                 .unwrap_or(0)
@@ -771,8 +798,8 @@ fn saved_pmids(dir: &Path) -> Result<HashSet<Pmid>> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if name.starts_with("efetch-") && name.ends_with(".xml") {
-            let bytes = std::fs::read(&path)?;
+        if name.starts_with("efetch-") && (name.ends_with(".xml") || name.ends_with(".xml.gz")) {
+            let bytes = crate::store::atomic::read_maybe_gz(&path)?;
             if let Ok(pmids) = eutils::check_efetch(&bytes) {
                 out.extend(pmids);
             }

@@ -57,3 +57,27 @@ pub fn write_atomic_with(
     sync_dir(dir)?;
     Ok(())
 }
+
+/// Writes `bytes` gzip-compressed to `path` (which ends in `.gz`),
+/// atomically: the bytes come back exactly on decompression.
+pub fn write_atomic_gz(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut gz = flate2::write::GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 5),
+        flate2::Compression::fast(),
+    );
+    gz.write_all(bytes)?;
+    write_atomic(path, &gz.finish()?)
+}
+
+/// The whole (decompressed) content of a file written by
+/// [`write_atomic_gz`], or of a plain one.
+pub fn read_maybe_gz(path: &Path) -> io::Result<Vec<u8>> {
+    let raw = fs::read(path)?;
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        let mut out = Vec::with_capacity(raw.len() * 6);
+        io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&raw[..]), &mut out)?;
+        Ok(out)
+    } else {
+        Ok(raw)
+    }
+}

@@ -188,11 +188,29 @@ fn name_hash(name: &str) -> Option<&str> {
 pub struct Staged {
     pub temp: tempfile::TempPath,
     pub final_path: PathBuf,
+    /// What to parse: the input as received (the copy is a compression of
+    /// it, made meanwhile on a thread of its own), or the copy itself.
+    pub parse_from: PathBuf,
+    compressing: Option<std::thread::JoinHandle<io::Result<()>>>,
 }
 
 impl Staged {
+    /// Waits for the compressed copy (when one is being made).
+    fn finished(&mut self) -> io::Result<()> {
+        match self.compressing.take() {
+            Some(h) => h.join().map_err(|_| io::Error::other("the compressing thread panicked"))?,
+            None => Ok(()),
+        }
+    }
+
+    /// Drops the copy (after the compressing thread is done with it).
+    pub fn discard(mut self) {
+        let _ = self.finished();
+    }
+
     /// Moves the copy into the corpus, durably.
-    pub fn keep(self) -> io::Result<PathBuf> {
+    pub fn keep(mut self) -> io::Result<PathBuf> {
+        self.finished()?;
         let dir = self.final_path.parent().map(Path::to_path_buf).unwrap_or_default();
         self.temp.persist(&self.final_path).map_err(|e| e.error)?;
         sync_dir(&dir)?;
@@ -230,17 +248,41 @@ pub fn stage(ws: &Workspace, src: &Path, now_compact: &str, seq: u64) -> io::Res
     if let Some(existing) = find_by_hash(ws, short)? {
         return Ok(Stage::AlreadyImported(existing));
     }
-    // The copy is made by the kernel (copy_file_range where it can).
     let temp = tempfile::Builder::new().prefix(".importing-").tempfile_in(&dir)?.into_temp_path();
-    fs::copy(src, &temp)?;
-    fs::File::open(&temp)?.sync_all()?;
     let original = src.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let safe: String = original
+    let mut safe: String = original
         .chars()
         .map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
         .collect();
+    let gzipped = {
+        let mut magic = [0u8; 2];
+        fs::File::open(src)?.read(&mut magic)? == 2 && magic == [0x1f, 0x8b]
+    };
+    let (parse_from, compressing) = if gzipped {
+        // Kept as received, byte for byte (copy_file_range where it can).
+        fs::copy(src, &temp)?;
+        fs::File::open(&temp)?.sync_all()?;
+        (temp.to_path_buf(), None)
+    } else {
+        // Plain XML is kept gzip-compressed (about a seventh of the size, fit
+        // for git), byte-exact on decompression; the hash in the name is of
+        // the bytes as received. The input is parsed meanwhile.
+        if !safe.ends_with(".gz") {
+            safe.push_str(".gz");
+        }
+        let (from, to) = (src.to_path_buf(), temp.to_path_buf());
+        let job = std::thread::spawn(move || -> io::Result<()> {
+            let input = io::BufReader::with_capacity(1 << 20, fs::File::open(&from)?);
+            let out = io::BufWriter::with_capacity(1 << 20, fs::File::create(&to)?);
+            let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::fast());
+            io::copy(&mut { input }, &mut gz)?;
+            let file = gz.finish()?.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()
+        });
+        (src.to_path_buf(), Some(job))
+    };
     let final_path = dir.join(format!("{now_compact}-{seq:06}-{short}-{safe}"));
-    Ok(Stage::New(Staged { temp, final_path }))
+    Ok(Stage::New(Staged { temp, final_path, parse_from, compressing }))
 }
 
 fn find_by_hash(ws: &Workspace, short: &str) -> io::Result<Option<String>> {
