@@ -933,3 +933,42 @@ fn run_fails_when_a_saved_search_is_broken() {
     let out = scoper(ws.path(), &mock, &[], &["run"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
 }
+
+// First contact: an update whose window holds more than 9,999 new records
+// is sliced within the window, not from 1900.
+#[test]
+fn an_update_over_the_cap_is_sliced_within_its_window() {
+    let first_day = days_from_civil(2025, 1, 1);
+    let t1 = first_day + 9;
+    let config =
+        MockConfig { records: 11_000, first_day, days: 300, today: t1, ..MockConfig::default() };
+    let mock = MockServer::start(config).unwrap();
+    let ws = workspace();
+    let env1 = [("SCOPER_TODAY", ymd(t1)), ("NCBI_API_KEY", KEY.to_string())];
+    let env1: Vec<(&str, &str)> = env1.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = scoper(ws.path(), &mock, &env1, &["search", "lhs", "--batch-size", "5000"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let t2 = first_day + 299;
+    mock.set_today(t2);
+    let before = mock.requests().len();
+    let env2 = [("SCOPER_TODAY", ymd(t2)), ("NCBI_API_KEY", KEY.to_string())];
+    let env2: Vec<(&str, &str)> = env2.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = scoper(ws.path(), &mock, &env2, &["update", "--batch-size", "5000", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert!(v[0]["slices"].as_u64().unwrap() >= 2, "{v}");
+    assert_eq!(count_records(ws.path()), 11_000);
+    // Every slice lies inside the window: no date before its start.
+    let window_start = ymd(t1 - 3);
+    for r in &mock.requests()[before..] {
+        if r.utility != "esearch" {
+            continue;
+        }
+        let term = &r.params["term"];
+        for part in term.split("\"[CRDT]").filter_map(|p| p.rsplit('"').next()) {
+            if part.len() == 10 && part.as_bytes()[4] == b'/' {
+                assert!(part >= window_start.as_str(), "{part} is before the window: {term}");
+            }
+        }
+    }
+}
