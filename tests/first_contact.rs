@@ -308,3 +308,64 @@ fn the_corpus_keeps_plain_xml_compressed_and_byte_exact() {
     assert!(scoper(ws.path(), &["index", "--rebuild"]).status.success());
     assert!(scoper(ws.path(), &["export", "jsonl"]).stdout == before);
 }
+
+#[test]
+fn ctrl_c_stops_an_import_saying_what_was_kept() {
+    let fixtures = fixtures_or_skip!();
+    let ws = workspace();
+    let files = common::pubmed_fixture_files(&fixtures);
+    assert!(files.len() > 50);
+    let child = Command::new(env!("CARGO_BIN_EXE_scoper"))
+        .arg("--dir")
+        .arg(ws.path())
+        .arg("import")
+        .args(&files)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once a file is kept, the handler is in place: press Ctrl-C.
+    let imports = ws.path().join("corpus/imports");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let kept = fs::read_dir(&imports)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                    .count()
+            })
+            .unwrap_or(0);
+        if kept >= 1 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no file was imported");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    let err = text(&out.stderr);
+    if out.status.success() {
+        // The import finished before the signal arrived: nothing to check.
+        eprintln!("note: the import ended before Ctrl-C reached it");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted: ") && err.contains("run the same import again"), "{err}");
+    // Running it again finishes the job; what was kept is recognised.
+    let out = Command::new(env!("CARGO_BIN_EXE_scoper"))
+        .arg("--dir")
+        .arg(ws.path())
+        .arg("import")
+        .args(&files)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("already imported"), "{}", text(&out.stdout));
+    let hidden = fs::read_dir(&imports)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".importing-"))
+        .count();
+    assert_eq!(hidden, 0, "no half-made copy is left");
+}
