@@ -141,6 +141,18 @@ fn a_folder_lists_what_it_skips_and_a_faulty_file_is_reported_every_time() {
             );
         }
     }
+    // A file with no record in it leaves no trace.
+    let empty_set = dir.path().join("none.xml");
+    fs::write(&empty_set, "<?xml version=\"1.0\"?>\n<PubmedArticleSet>\n</PubmedArticleSet>\n")
+        .unwrap();
+    let before = files_in(&ws.path().join("corpus/imports")).len();
+    let out = scoper(ws.path(), &["import", empty_set.to_str().unwrap()]);
+    assert!(
+        text(&out.stdout).contains("none.xml: holds no record; not kept"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(files_in(&ws.path().join("corpus/imports")).len(), before);
     // Nothing new: the JSON says no file was imported.
     let (_, v) = scoper_json(ws.path(), &["import", dir.path().join("a.xml").to_str().unwrap()]);
     assert_eq!(v["files"], 0, "{v}");

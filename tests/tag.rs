@@ -259,6 +259,10 @@ fn tags_follow_the_framework_and_survive_a_broken_one() {
     assert!(text(&out.stderr).contains("last tagging run"));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(r["concepts"].as_array().unwrap().iter().any(|c| c["concept"] == "ml"));
+    // The one rule: reads go on with the last tags; run fails, naming it.
+    let out = scoper(ws.path(), &["run", "--offline"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("concept \"broken\""), "{}", text(&out.stderr));
     let out = scoper(ws.path(), &["export", "jsonl"]);
     assert!(out.status.success(), "the export does not stop at a broken framework");
     assert!(text(&out.stderr).contains("last tagging run"));

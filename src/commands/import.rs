@@ -308,9 +308,13 @@ fn import_one(
         }
     }
     let gave_nothing = report.records == 0 && report.delete_requests == 0;
-    if gave_nothing && !report.errors.is_empty() {
-        // Nothing was applied; the staged copy is removed.
+    if gave_nothing {
+        // Nothing was applied; the staged copy is removed: a file that gave
+        // nothing leaves no trace.
         staged.discard();
+        if report.errors.is_empty() {
+            return Ok(Outcome::Skipped("holds no record; not kept".into()));
+        }
         report.file = shown;
         return Ok(Outcome::Failed(report));
     }
