@@ -137,16 +137,25 @@ pub fn carry_out(
     false
 }
 
+/// The PMIDs matching a query, from the index's PMID column: no record
+/// is loaded, so a broad query on a large workspace stays quick.
 fn search(view: &View, q: &str) -> Result<HashSet<Pmid>, String> {
-    let query = view
-        .index()
-        .parse_query(q)
-        .map_err(|e| e.to_string().lines().next().unwrap_or("").to_string())?;
-    let n = view.len() as usize;
-    let (_, hits) = view.search(query.as_ref(), n).map_err(|e| e.to_string())?;
-    Ok(hits.into_iter().map(|(_, r)| r.pmid).collect())
+    let first_line = |e: anyhow::Error| e.to_string().lines().next().unwrap_or("").to_string();
+    let query = view.index().parse_query(q).map_err(first_line)?;
+    let searcher = view.searcher();
+    let docs = searcher
+        .search(query.as_ref(), &tantivy::collector::DocSetCollector)
+        .map_err(|e| e.to_string())?;
+    let mut out = HashSet::with_capacity(docs.len());
+    for addr in docs {
+        let seg = searcher.segment_reader(addr.segment_ord);
+        let pmids = seg.fast_fields().u64("pmid_n").map_err(|e| e.to_string())?;
+        if let Some(p) = pmids.first(addr.doc_id).and_then(Pmid::new) {
+            out.insert(p);
+        }
+    }
+    Ok(out)
 }
-
 /// Opens `url` with the system's opener, without waiting; says what to do
 /// where there is none.
 fn open(url: &str) -> String {
