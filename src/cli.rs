@@ -91,8 +91,16 @@ pub enum Command {
         #[arg(long, conflicts_with = "eval")]
         check: bool,
         /// Measure the framework on a gold set: precision and recall per element.
-        #[arg(long, value_name = "GOLD")]
-        eval: Option<PathBuf>,
+        #[arg(long, value_name = "GOLD", num_args = 0..=1)]
+        eval: Option<Option<PathBuf>>,
+        /// With --eval: measure against the reviewers' own charts (the
+        /// pre-filled concepts they confirmed, rejected or added).
+        #[arg(long, requires = "eval")]
+        charted: bool,
+        /// Why a record has each of its concepts: the queries that match, the
+        /// evidence, and what an exclusion removed.
+        #[arg(long, value_name = "PMID", conflicts_with_all = ["check", "eval"])]
+        explain: Option<String>,
     },
     /// Screen records in the terminal: include, exclude (with a reason), maybe.
     Screen {

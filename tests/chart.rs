@@ -87,6 +87,14 @@ fn chart_then_export_csv_read_back_with_a_csv_reader() {
     );
     assert_eq!(v["judgements"]["equity"], "confirmed", "{v}");
     assert_eq!(v["judgements"]["shared-accountability"], "rejected", "{v}");
+    // The framework measured against that judgement.
+    let (code, ev) = scoper_json(p, &["tag", "--eval", "--charted"]);
+    assert_eq!(code, 0, "{ev}");
+    let cv =
+        ev["elements"].as_array().unwrap().iter().find(|e| e["element"] == "core-values").unwrap();
+    let n = |k: &str| cv[k].as_u64().unwrap();
+    assert_eq!((n("confirmed"), n("rejected"), n("added")), (2, 1, 0), "{cv}");
+    assert!((cv["precision"].as_f64().unwrap() - 2.0 / 3.0).abs() < 1e-9);
     let out = p.join("out/charted.csv");
     let stderr = text(&scoper(p, &["export", "csv", "--out", out.to_str().unwrap()]).stderr);
     assert!(stderr.contains("wrote 6 records"), "{stderr}");

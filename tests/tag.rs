@@ -288,3 +288,41 @@ fn tags_follow_the_corpus() {
         v["hits"].as_array().unwrap().iter().map(|h| h["pmid"].as_str().unwrap()).collect();
     assert!(pmids.contains(&"990000500"), "{pmids:?}");
 }
+
+#[test]
+fn explain_says_which_query_matched_and_what_an_exclusion_removed() {
+    let ws = demo_workspace();
+    let inputs = tempfile::tempdir().unwrap();
+    let f = inputs.path().join("pe.xml");
+    fs::write(
+        &f,
+        "<PubmedArticleSet><PubmedArticle><MedlineCitation Status=\"MEDLINE\"><PMID Version=\"1\">\
+         990000601</PMID><Article><ArticleTitle>Private equity ownership of hospitals and equity \
+         of access.</ArticleTitle></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>",
+    )
+    .unwrap();
+    assert!(scoper(ws.path(), &["import", f.to_str().unwrap()]).status.success());
+    let out = scoper(ws.path(), &["tag", "--explain", "990000601"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(shown.contains("core-values/equity: tagged"), "{shown}");
+    assert!(shown.contains("matched by: \"equity\""), "{shown}");
+    assert!(
+        shown.contains(
+            "removed by the exclusion \"\\\"private equity\\\"\" (title): \"Private equity\""
+        ),
+        "{shown}"
+    );
+    let (_, v) = scoper_json(ws.path(), &["tag", "--explain", "990000601"]);
+    let equity =
+        v["concepts"].as_array().unwrap().iter().find(|c| c["concept"] == "equity").unwrap();
+    assert_eq!(
+        equity["evidence"][0]["spans"].as_array().unwrap().len(),
+        1,
+        "only the second equity: {equity}"
+    );
+    // --eval alone asks for a gold set or --charted.
+    let out = scoper(ws.path(), &["tag", "--eval"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--charted"), "{}", text(&out.stderr));
+}

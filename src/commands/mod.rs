@@ -75,11 +75,17 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
             find::run(&Workspace::open(&root)?, &query.join(" "), limit, json)
         }
         Command::Show { pmids } => show::run(&Workspace::open(&root)?, &pmids, json),
-        Command::Tag { framework, check, eval } => {
-            let mode = match (check, eval) {
-                (true, _) => tag::Mode::Check,
-                (false, Some(gold)) => tag::Mode::Eval(gold),
-                (false, None) => tag::Mode::Tag,
+        Command::Tag { framework, check, eval, charted, explain } => {
+            let mode = match (check, eval, charted) {
+                _ if explain.is_some() => tag::Mode::Explain(explain.unwrap_or_default().parse()?),
+                (true, _, _) => tag::Mode::Check,
+                (false, Some(_), true) => tag::Mode::Charted,
+                (false, Some(Some(gold)), false) => tag::Mode::Eval(gold),
+                (false, Some(None), false) => anyhow::bail!(
+                    "--eval needs a gold set (--eval tests/gold/lhs-gold.toml), or --charted to \
+                     measure against the reviewers' charts"
+                ),
+                (false, None, _) => tag::Mode::Tag,
             };
             tag::run(&root, framework.as_deref(), mode, json)
         }

@@ -17,6 +17,10 @@ pub enum Mode {
     Tag,
     Check,
     Eval(PathBuf),
+    /// Against the reviewers' judgements of the pre-filled concepts.
+    Charted,
+    /// Why one record has its concepts.
+    Explain(crate::parse::Pmid),
 }
 
 pub fn run(root: &Path, framework: Option<&Path>, mode: Mode, json: bool) -> Result<i32> {
@@ -62,6 +66,18 @@ pub fn run(root: &Path, framework: Option<&Path>, mode: Mode, json: bool) -> Res
                 e.print(&mut w)?;
             }
         }
+        Mode::Explain(pmid) => {
+            let Some(ws) = ws else {
+                bail!("{} is not a scoper workspace (hint: scoper init)", root.display());
+            };
+            return explain(&ws, &framework, pmid, json);
+        }
+        Mode::Charted => {
+            let Some(ws) = ws else {
+                bail!("{} is not a scoper workspace (hint: scoper init)", root.display());
+            };
+            return charted(&ws, &framework, json);
+        }
         Mode::Tag => {
             let Some(ws) = ws else {
                 bail!("{} is not a scoper workspace (hint: scoper init)", root.display());
@@ -79,5 +95,151 @@ pub fn run(root: &Path, framework: Option<&Path>, mode: Mode, json: bool) -> Res
         }
     }
     w.flush()?;
+    Ok(0)
+}
+
+/// Precision and recall of the framework's concepts against what the
+/// reviewers made of them while charting: a confirmed suggestion is a true
+/// hit, a rejected one a false hit, an added concept a miss.
+fn charted(ws: &Workspace, framework: &Framework, json: bool) -> Result<i32> {
+    let charts = crate::chart::Charts::load(ws)?;
+    for b in &charts.bad {
+        eprintln!("warning: {b}");
+    }
+    let judged = charts.judgements();
+    let records: std::collections::BTreeSet<_> =
+        charts.latest.values().filter(|e| !e.judgements.is_empty()).map(|e| e.pmid).collect();
+    if judged.is_empty() {
+        bail!(
+            "no reviewer has judged a pre-filled concept yet\n(hint: chart included records with \
+             `scoper chart`, or `scoper chart set PMID ELEMENT CONCEPTS --reviewer NAME`)"
+        );
+    }
+    let ratio =
+        |a: usize, b: usize| if a + b == 0 { None } else { Some(a as f64 / (a + b) as f64) };
+    let mut rows = Vec::new();
+    for e in &framework.elements {
+        let mut total = (0, 0, 0);
+        let mut concepts = Vec::new();
+        for c in &e.concepts {
+            let (tp, fp, fn_) = judged.get(&c.id).copied().unwrap_or_default();
+            total = (total.0 + tp, total.1 + fp, total.2 + fn_);
+            if tp + fp + fn_ > 0 {
+                concepts.push(json!({"concept": c.id, "name": c.name, "confirmed": tp,
+                    "rejected": fp, "added": fn_, "precision": ratio(tp, fp), "recall": ratio(tp, fn_)}));
+            }
+        }
+        rows.push(json!({"element": e.id, "name": e.name, "confirmed": total.0, "rejected": total.1,
+            "added": total.2, "precision": ratio(total.0, total.1), "recall": ratio(total.0, total.2),
+            "concepts": concepts}));
+    }
+    let mut w = out();
+    if json {
+        writeln!(
+            w,
+            "{}",
+            serde_json::to_string_pretty(&json!({"records": records.len(), "elements": rows}))?
+        )?;
+        return Ok(0);
+    }
+    let f = |v: &serde_json::Value| {
+        v.as_f64().map(|x| format!("{x:.2}")).unwrap_or_else(|| "   -".into())
+    };
+    writeln!(w, "the framework against the reviewers' charts ({} charted records)", records.len())?;
+    writeln!(
+        w,
+        "{:<44} {:>9} {:>6} {:>9} {:>8} {:>5}",
+        "element / concept", "precision", "recall", "confirmed", "rejected", "added"
+    )?;
+    for r in &rows {
+        let n = |k: &str| r[k].as_u64().unwrap_or(0);
+        writeln!(
+            w,
+            "{:<44} {:>9} {:>6} {:>9} {:>8} {:>5}",
+            r["name"].as_str().unwrap_or(""),
+            f(&r["precision"]),
+            f(&r["recall"]),
+            n("confirmed"),
+            n("rejected"),
+            n("added")
+        )?;
+        for c in r["concepts"].as_array().into_iter().flatten() {
+            let n = |k: &str| c[k].as_u64().unwrap_or(0);
+            writeln!(
+                w,
+                "  {:<42} {:>9} {:>6} {:>9} {:>8} {:>5}",
+                crate::report::one_line(c["name"].as_str().unwrap_or(""), 42),
+                f(&c["precision"]),
+                f(&c["recall"]),
+                n("confirmed"),
+                n("rejected"),
+                n("added")
+            )?;
+        }
+    }
+    writeln!(
+        w,
+        "rejected: the framework found the concept and the reviewers did not (its queries are too wide); \
+         added: the reviewers found it and the framework did not (too narrow)"
+    )?;
+    Ok(0)
+}
+
+/// `scoper tag --explain PMID`: read-only, like `show`.
+fn explain(
+    ws: &Workspace,
+    framework: &Framework,
+    pmid: crate::parse::Pmid,
+    json: bool,
+) -> Result<i32> {
+    let view = super::view(ws)?;
+    let Some(record) = view.get(pmid)? else {
+        bail!("PMID {pmid} is not in the working set (hint: `scoper find`)");
+    };
+    let matcher = Matcher::compile(framework, view.index())?;
+    let explained = matcher.explain(view.index(), &view.searcher(), &record)?;
+    let mut w = out();
+    if json {
+        writeln!(
+            w,
+            "{}",
+            serde_json::to_string_pretty(&json!({"pmid": pmid, "concepts": explained}))?
+        )?;
+        return Ok(0);
+    }
+    writeln!(w, "PMID {pmid}: {}", crate::report::one_line(&record.title, 100))?;
+    if explained.is_empty() {
+        writeln!(w, "no query of {} matches this record", ws.relative(&framework.path))?;
+        return Ok(0);
+    }
+    for e in &explained {
+        let status = if e.evidence.is_empty() { "NOT tagged" } else { "tagged" };
+        writeln!(w, "{}/{}: {status}", e.element, e.concept)?;
+        writeln!(
+            w,
+            "  matched by: {}",
+            e.matched.iter().map(|m| format!("{m:?}")).collect::<Vec<_>>().join(", ")
+        )?;
+        for h in &e.evidence {
+            let text: Vec<char> = record.field_text(&h.field).unwrap_or_default().chars().collect();
+            let quotes: Vec<String> = h
+                .spans
+                .iter()
+                .map(|[a, b]| {
+                    format!(
+                        "{:?}",
+                        text[(*a).min(text.len())..(*b).min(text.len())].iter().collect::<String>()
+                    )
+                })
+                .collect();
+            writeln!(w, "  evidence ({}): {}", h.field, quotes.join(", "))?;
+        }
+        for (exclusion, field, words) in &e.excluded {
+            writeln!(w, "  removed by the exclusion {exclusion:?} ({field}): {words:?}")?;
+        }
+        if e.evidence.is_empty() && e.excluded.is_empty() {
+            writeln!(w, "  the query matches, but its words are not found in the text shown (a section label, or stemming)")?;
+        }
+    }
     Ok(0)
 }

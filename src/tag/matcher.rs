@@ -57,6 +57,23 @@ struct CompiledConcept {
     query: Box<dyn Query>,
     patterns: Vec<Pattern>,
     exclusions: Vec<Pattern>,
+    /// Each query as written, with its compiled form (for `--explain`).
+    sources: Vec<(String, Box<dyn Query>)>,
+    /// Each exclusion as written, with its patterns.
+    exclusion_sources: Vec<(String, Vec<Pattern>)>,
+}
+
+/// Why a record has (or has not) a concept: `scoper tag --explain`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    pub element: String,
+    pub concept: String,
+    /// The concept's queries (and `words`) that match the record.
+    pub matched: Vec<String>,
+    /// The evidence kept: as `show` gives it.
+    pub evidence: Vec<ConceptHit>,
+    /// Matches an exclusion removed: (the exclusion, the field, the words).
+    pub excluded: Vec<(String, String, String)>,
 }
 
 /// A framework ready to run against an index.
@@ -118,10 +135,12 @@ impl Matcher {
         for (element, concept) in framework.concepts() {
             let mut clauses = Vec::new();
             let mut patterns = Vec::new();
+            let mut sources = Vec::new();
             for q in &concept.queries {
                 match parse(&concept.id, q) {
                     Ok(parsed) => {
                         collect_patterns(parsed.as_ref(), &fields, &mut patterns);
+                        sources.push((q.text.clone(), parsed.box_clone()));
                         clauses.push((Occur::Should, parsed));
                     }
                     Err(e) => problems.push(format!("{e:#}")),
@@ -142,26 +161,36 @@ impl Matcher {
                 // token is the word itself.
                 let stem =
                     tokenize(&mut analyzer, &surface).pop().map(|t| t.text).unwrap_or_default();
+                let mut word_clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
                 for (f, field) in fields.iter().enumerate() {
                     let term = tantivy::Term::from_field_text(*field, &stem);
-                    clauses.push((
-                        Occur::Should,
-                        Box::new(TermQuery::new(
-                            term,
-                            tantivy::schema::IndexRecordOption::WithFreqs,
-                        )),
+                    let tq: Box<dyn Query> = Box::new(TermQuery::new(
+                        term,
+                        tantivy::schema::IndexRecordOption::WithFreqs,
                     ));
+                    word_clauses.push((Occur::Should, tq.box_clone()));
+                    clauses.push((Occur::Should, tq));
                     patterns.push(Pattern {
                         field: f,
                         terms: vec![stem.clone()],
                         exact: Some(surface.clone()),
                     });
                 }
+                sources.push((
+                    format!("words: {}", word.text),
+                    Box::new(BooleanQuery::new(word_clauses)),
+                ));
             }
             let mut exclusions = Vec::new();
+            let mut exclusion_sources = Vec::new();
             for q in &concept.exclude {
                 match parse(&concept.id, q) {
-                    Ok(parsed) => collect_patterns(parsed.as_ref(), &fields, &mut exclusions),
+                    Ok(parsed) => {
+                        let mut own = Vec::new();
+                        collect_patterns(parsed.as_ref(), &fields, &mut own);
+                        exclusions.extend(own.iter().cloned());
+                        exclusion_sources.push((q.text.clone(), own));
+                    }
                     Err(e) => problems.push(format!("{e:#}")),
                 }
             }
@@ -172,6 +201,8 @@ impl Matcher {
                 query: Box::new(BooleanQuery::new(clauses)),
                 patterns,
                 exclusions,
+                sources,
+                exclusion_sources,
             });
         }
         match problems.len() {
@@ -210,6 +241,71 @@ impl Matcher {
         })?;
         tagged.untagged.sort_unstable();
         Ok(tagged)
+    }
+
+    /// Why `record` has each concept, or not: the queries that match it,
+    /// the evidence kept, and the matches an exclusion removed. Only the
+    /// concepts with a matching query are listed.
+    pub fn explain(
+        &self,
+        index: &CorpusIndex,
+        searcher: &tantivy::Searcher,
+        record: &Record,
+    ) -> Result<Vec<Explanation>> {
+        let pmid_term =
+            tantivy::Term::from_field_text(index.fields().pmid, &record.pmid.to_string());
+        let mut analyzer = index.text_analyzer();
+        let mut out = Vec::new();
+        for (i, c) in self.concepts.iter().enumerate() {
+            let mut matched = Vec::new();
+            for (text, q) in &c.sources {
+                let only: Box<dyn Query> = Box::new(TermQuery::new(
+                    pmid_term.clone(),
+                    tantivy::schema::IndexRecordOption::Basic,
+                ));
+                let both =
+                    BooleanQuery::new(vec![(Occur::Must, only), (Occur::Must, q.box_clone())]);
+                if searcher.search(&both, &tantivy::collector::Count)? > 0 {
+                    matched.push(text.clone());
+                }
+            }
+            if matched.is_empty() {
+                continue;
+            }
+            let evidence = self.evidence(record, &[i], &mut analyzer);
+            let mut excluded = Vec::new();
+            for (f, name) in TAG_FIELDS.iter().enumerate() {
+                let text = record.field_text(name).unwrap_or_default();
+                let chars: Vec<char> = text.chars().collect();
+                let toks = tokenize(&mut analyzer, &text);
+                let found: Vec<[usize; 2]> = c
+                    .patterns
+                    .iter()
+                    .filter(|p| p.field == f)
+                    .flat_map(|p| occurrences(&toks, p))
+                    .collect();
+                for (source, pats) in &c.exclusion_sources {
+                    for x in
+                        pats.iter().filter(|p| p.field == f).flat_map(|p| occurrences(&toks, p))
+                    {
+                        if found.iter().any(|s| s[0] < x[1] && x[0] < s[1]) {
+                            let words: String = chars[x[0].min(chars.len())..x[1].min(chars.len())]
+                                .iter()
+                                .collect();
+                            excluded.push((source.clone(), name.to_string(), words));
+                        }
+                    }
+                }
+            }
+            out.push(Explanation {
+                element: c.element.clone(),
+                concept: c.id.clone(),
+                matched,
+                evidence,
+                excluded,
+            });
+        }
+        Ok(out)
     }
 
     /// The hits of one record for the concepts its fields matched.

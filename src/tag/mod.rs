@@ -17,4 +17,4 @@ pub mod store;
 
 pub use framework::{Concept, Element, Framework};
 pub use map::ConceptMap;
-pub use matcher::{ConceptHit, Matcher, Tagged, TAG_FIELDS};
+pub use matcher::{ConceptHit, Explanation, Matcher, Tagged, TAG_FIELDS};
