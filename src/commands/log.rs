@@ -29,13 +29,7 @@ pub fn run(ws: &Workspace, json: bool) -> Result<i32> {
     writeln!(w, "| # | Database | Platform | Date of search | Search strategy | Limits | Records found | New records |")?;
     writeln!(w, "|---|---|---|---|---|---|---|---|")?;
     for (i, r) in runs.iter().enumerate() {
-        let mut limits = Vec::new();
-        if let Some([t, a, b]) = &r.date_limits {
-            limits.push(format!("{t} {a}–{b}"));
-        }
-        if let Some([a, b]) = &r.window {
-            limits.push(format!("update: created {a}–{b}"));
-        }
+        let limits = r.limits_text();
         writeln!(
             w,
             "| {} | {} | {} | {} | `{}` | {} | {} | {} |",
@@ -44,7 +38,7 @@ pub fn run(ws: &Workspace, json: bool) -> Result<i32> {
             r.platform,
             r.searched_on,
             r.term.replace('|', "\\|"),
-            if limits.is_empty() { "none".to_string() } else { limits.join("; ") },
+            limits,
             r.count,
             r.new.len()
         )?;

@@ -75,13 +75,7 @@ pub fn html(review: &Review, counts: &Counts) -> String {
     } else {
         h.push_str("<table><thead><tr><th>#</th><th>Database</th><th>Date</th><th>Strategy</th><th>Limits</th><th>Found</th><th>New</th></tr></thead><tbody>\n");
         for (i, r) in runs.iter().enumerate() {
-            let mut limits = Vec::new();
-            if let Some([t, a, b]) = &r.date_limits {
-                limits.push(format!("{t} {a}–{b}"));
-            }
-            if let Some([a, b]) = &r.window {
-                limits.push(format!("update: created {a}–{b}"));
-            }
+            let limits = r.limits_text();
             h.push_str(&format!(
                 "<tr><td>{}</td><td>{} ({})</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                 i + 1,
@@ -89,7 +83,7 @@ pub fn html(review: &Review, counts: &Counts) -> String {
                 esc(&r.platform),
                 esc(&r.searched_on),
                 esc(&r.term),
-                esc(&limits.join("; ")),
+                esc(&limits),
                 r.count,
                 r.new.len()
             ));

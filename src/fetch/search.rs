@@ -136,6 +136,23 @@ impl SearchRun {
     pub fn is_complete(&self) -> bool {
         self.status == "complete"
     }
+
+    /// The limits the search ran with, for the PRISMA-S table: the date
+    /// limits, and an update's create-date window ("none" when neither).
+    pub fn limits_text(&self) -> String {
+        let mut limits = Vec::new();
+        if let Some([t, a, b]) = &self.date_limits {
+            limits.push(format!("{t} {a}–{b}"));
+        }
+        if let Some([a, b]) = &self.window {
+            limits.push(format!("update: created {a}–{b}"));
+        }
+        if limits.is_empty() {
+            "none".into()
+        } else {
+            limits.join("; ")
+        }
+    }
 }
 
 /// The strategy inside a term as sent: an update's term is the strategy

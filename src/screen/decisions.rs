@@ -127,16 +127,8 @@ impl Decisions {
     pub fn load(ws: &Workspace) -> Result<Decisions> {
         let mut out = Decisions::default();
         let dir = ws.screening();
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-            Err(e) => return Err(e).with_context(|| format!("could not read {}", dir.display())),
-        };
-        let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok()?.file_name().to_str().map(str::to_owned))
-            .filter_map(|n| n.strip_suffix(".jsonl").map(str::to_owned))
-            .collect();
-        names.sort();
+        let names = crate::store::log::names_in(&dir)
+            .with_context(|| format!("could not read {}", dir.display()))?;
         for name in names {
             let read = log_of(ws, &name).read()?;
             out.bad.extend(read.bad);

@@ -78,6 +78,22 @@ impl std::fmt::Display for Repaired {
     }
 }
 
+/// The names (without `.jsonl`) of the logs in `dir`, sorted: one per
+/// reviewer in `screening/` and `charting/`. A missing folder has none.
+pub fn names_in(dir: &Path) -> io::Result<Vec<String>> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok()?.file_name().to_str().map(str::to_owned))
+        .filter_map(|n| n.strip_suffix(".jsonl").map(str::to_owned))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
 impl<T: Serialize + DeserializeOwned> AppendLog<T> {
     /// The log at `path`; `shown` names it in messages.
     pub fn new(path: PathBuf, shown: impl Into<String>) -> AppendLog<T> {
