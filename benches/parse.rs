@@ -9,23 +9,14 @@
 //!
 //! Prints one JSON line: mode, bytes, records or events, seconds, peak RSS.
 
+mod common;
+
 use std::fs::File;
 use std::io::BufReader;
 use std::time::Instant;
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
-
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
@@ -74,6 +65,6 @@ fn main() {
     let secs = start.elapsed().as_secs_f64();
     println!(
         "{{\"mode\":\"{mode}\",\"bytes\":{bytes},\"count\":{count},\"secs\":{secs:.4},\"peak_rss_kb\":{}}}",
-        peak_rss_kb()
+        common::peak_rss_kb()
     );
 }

@@ -8,6 +8,8 @@
 //! moving keys and deciding keys the median, p99 and max milliseconds, and
 //! the peak RSS.
 
+mod common;
+
 use std::time::Instant;
 
 use ratatui::backend::TestBackend;
@@ -22,17 +24,6 @@ use scoper::screen::view::render;
 use scoper::screen::{open, Options};
 use scoper::store::Workspace;
 use scoper::view::View;
-
-fn peak_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
 
 fn percentile(v: &mut [f64], p: f64) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -115,6 +106,6 @@ fn main() {
         percentile(&mut opens, 0.5),
         moving.len(),
         deciding.len(),
-        peak_rss_kb()
+        common::peak_rss_kb()
     );
 }

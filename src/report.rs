@@ -270,17 +270,7 @@ pub fn print_concepts(w: &mut impl Write, r: &Record, hits: &[ConceptHit]) -> io
     }
     writeln!(w, "Concepts:")?;
     for h in hits {
-        let text: Vec<char> = r.field_text(&h.field).unwrap_or_default().chars().collect();
-        let quotes: Vec<String> = h
-            .spans
-            .iter()
-            .map(|[a, b]| {
-                format!(
-                    "\"{}\"",
-                    text[(*a).min(text.len())..(*b).min(text.len())].iter().collect::<String>()
-                )
-            })
-            .collect();
+        let quotes: Vec<String> = h.quotes(r).iter().map(|q| format!("\"{q}\"")).collect();
         writeln!(w, "  {}/{} ({}): {}", h.element, h.concept, h.field, quotes.join(", "))?;
     }
     Ok(())

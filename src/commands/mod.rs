@@ -142,12 +142,20 @@ fn workspace_framework(ws: &Workspace) -> Result<Option<crate::tag::Framework>> 
     }
 }
 
-/// Takes the workspace lock for a writing command, named as the user
-/// typed it (for the message another process shows).
+/// Takes the workspace lock for a writing command.
 fn lock(ws: &Workspace) -> Result<crate::store::lock::Lock> {
+    lock_scope(ws, &crate::store::lock::Scope::Workspace)
+}
+
+/// Takes the lock of `scope`, naming the command as the user typed it (for
+/// the message another process shows).
+fn lock_scope(
+    ws: &Workspace,
+    scope: &crate::store::lock::Scope,
+) -> Result<crate::store::lock::Lock> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = format!("scoper {}", args.join(" "));
-    crate::store::lock::acquire(ws, &crate::store::lock::Scope::Workspace, command.trim())
+    crate::store::lock::acquire(ws, scope, command.trim())
 }
 
 /// The index, brought up to date with corpus/ first (the caller holds the
@@ -184,10 +192,7 @@ fn retag_quietly(ws: &Workspace, index: &crate::store::CorpusIndex) {
 /// Takes reviewer `name`'s lock (their decision and chart logs), checking
 /// the name.
 fn reviewer_lock(ws: &Workspace, name: &str) -> Result<crate::store::lock::Lock> {
-    let scope = crate::store::lock::Scope::reviewer(name)?;
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = format!("scoper {}", args.join(" "));
-    crate::store::lock::acquire(ws, &scope, command.trim())
+    lock_scope(ws, &crate::store::lock::Scope::reviewer(name)?)
 }
 
 /// Opens the read-only view and prints its notes (one line each) to stderr.

@@ -8,16 +8,11 @@ use anyhow::{Context, Result};
 
 use super::view;
 use crate::export::csv_out::{self, Shape};
-use crate::export::prisma::{self, reasons_text, Counts};
+use crate::export::prisma::{self, reasons_text};
 use crate::export::{figures, report, Review};
 use crate::report::out;
 use crate::store::atomic::{write_atomic, write_atomic_with};
 use crate::store::Workspace;
-
-fn counts(ws: &Workspace, review: &Review) -> Result<Counts> {
-    let (new, _) = crate::screen::last_update(ws)?;
-    prisma::counts(review, &new)
-}
 
 fn save(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic(path, bytes)
@@ -29,7 +24,7 @@ pub fn run(ws: &Workspace, csv: Option<&Path>, svg: Option<&Path>, json: bool) -
     for p in review.problems() {
         eprintln!("warning: {p}");
     }
-    let c = counts(ws, &review)?;
+    let c = prisma::counts(&review)?;
     if let Some(path) = csv {
         write_atomic_with(path, |w| prisma::template_csv(&c, w))
             .with_context(|| format!("could not write {}", path.display()))?;
@@ -86,9 +81,8 @@ pub fn run(ws: &Workspace, csv: Option<&Path>, svg: Option<&Path>, json: bool) -
 
 /// Writes the CSV, the PRISMA counts (JSON and the template's CSV), both
 /// figures and the report to `dir`; returns the files written.
-pub fn write_all(ws: &Workspace, dir: &Path) -> Result<Vec<PathBuf>> {
-    let review = Review::load(ws, crate::view::View::open(ws)?)?;
-    let c = counts(ws, &review)?;
+pub fn write_all(review: &Review, dir: &Path) -> Result<Vec<PathBuf>> {
+    let c = prisma::counts(review)?;
     let mut written = Vec::new();
     let mut file = |name: &str| {
         let p = dir.join(name);
@@ -96,7 +90,7 @@ pub fn write_all(ws: &Workspace, dir: &Path) -> Result<Vec<PathBuf>> {
         p
     };
     let p = file("charted.csv");
-    write_atomic_with(&p, |w| csv_out::write(&review, Shape::Wide, w).map(|_| ()))
+    write_atomic_with(&p, |w| csv_out::write(review, Shape::Wide, w).map(|_| ()))
         .with_context(|| format!("could not write {}", p.display()))?;
     let p = file("prisma.json");
     save(&p, serde_json::to_string_pretty(&c)?.as_bytes())?;
@@ -106,9 +100,9 @@ pub fn write_all(ws: &Workspace, dir: &Path) -> Result<Vec<PathBuf>> {
     let p = file("prisma.svg");
     save(&p, prisma::svg(&c).as_bytes())?;
     let p = file("concept-map.svg");
-    save(&p, figures::concept_map_svg(&review).as_bytes())?;
+    save(&p, figures::concept_map_svg(review).as_bytes())?;
     let p = file("report.html");
-    save(&p, report::html(&review, &c).as_bytes())?;
+    save(&p, report::html(review, &c).as_bytes())?;
     Ok(written)
 }
 
@@ -118,7 +112,7 @@ pub fn report(ws: &Workspace, dir: &Path) -> Result<i32> {
     for p in review.problems() {
         eprintln!("warning: {p}");
     }
-    let c = counts(ws, &review)?;
+    let c = prisma::counts(&review)?;
     let path = dir.join("report.html");
     save(&path, report::html(&review, &c).as_bytes())?;
     println!(

@@ -66,9 +66,11 @@ pub fn run(ws: &Workspace, offline: bool, setup: &FetchSetup, json: bool) -> Res
         None => None,
     };
     let errors: Vec<_> = report.errors().collect();
-    let awaiting = awaiting(ws, &protocol)?;
-    // The review's outputs, written atomically each run.
-    let exported = super::prisma::write_all(ws, &ws.exports())?;
+    // One read-only view of the review for what awaits the reviewers and
+    // for the exports, written atomically each run.
+    let review = crate::export::Review::load(ws, crate::view::View::open(ws)?)?;
+    let awaiting = awaiting(&review)?;
+    let exported = super::prisma::write_all(&review, &ws.exports())?;
     let mut w = out();
     if json {
         let v = json!({
@@ -132,10 +134,10 @@ struct Awaiting {
 /// For each reviewer (of the protocol, or with a decision log): the records
 /// not screened yet at title and abstract, and how many of them the last
 /// update brought.
-fn awaiting(ws: &Workspace, protocol: &Protocol) -> Result<Vec<Awaiting>> {
-    use crate::screen::decisions::{Decisions, Stage};
-    let decisions = Decisions::load(ws)?;
-    let mut reviewers: Vec<String> = protocol.screening.reviewers.clone();
+fn awaiting(review: &crate::export::Review) -> Result<Vec<Awaiting>> {
+    use crate::screen::decisions::Stage;
+    let decisions = &review.decisions;
+    let mut reviewers: Vec<String> = review.protocol.screening.reviewers.clone();
     // Those who screen (not a consensus that only settles disagreements).
     for r in decisions.reviewers(Stage::TitleAbstract) {
         if !reviewers.iter().any(|x| x == r) {
@@ -145,9 +147,8 @@ fn awaiting(ws: &Workspace, protocol: &Protocol) -> Result<Vec<Awaiting>> {
     if reviewers.is_empty() {
         return Ok(Vec::new());
     }
-    let view = crate::view::View::open(ws)?;
-    let pmids = view.pmids()?;
-    let (new, update) = crate::screen::last_update(ws)?;
+    let pmids = review.view.pmids()?;
+    let (new, update) = crate::screen::last_update(&review.searches);
     Ok(reviewers
         .into_iter()
         .map(|r| {

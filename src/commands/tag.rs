@@ -221,17 +221,7 @@ fn explain(
             e.matched.iter().map(|m| format!("{m:?}")).collect::<Vec<_>>().join(", ")
         )?;
         for h in &e.evidence {
-            let text: Vec<char> = record.field_text(&h.field).unwrap_or_default().chars().collect();
-            let quotes: Vec<String> = h
-                .spans
-                .iter()
-                .map(|[a, b]| {
-                    format!(
-                        "{:?}",
-                        text[(*a).min(text.len())..(*b).min(text.len())].iter().collect::<String>()
-                    )
-                })
-                .collect();
+            let quotes: Vec<String> = h.quotes(&record).iter().map(|q| format!("{q:?}")).collect();
             writeln!(w, "  evidence ({}): {}", h.field, quotes.join(", "))?;
         }
         for (exclusion, field, words) in &e.excluded {

@@ -3,11 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::Review;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+use super::{esc, Review};
 
 /// Element → [(concept name, included records showing it)], in the
 /// framework's order.

@@ -125,6 +125,11 @@ impl Review {
     }
 }
 
+/// `s` escaped for HTML and SVG text and attributes.
+pub(crate) fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 /// Neutralises a spreadsheet formula: a text cell that begins with `=`,
 /// `+`, `-`, `@`, a tab or a carriage return gets a leading `'` (OWASP's
 /// advice); a number stays a number.

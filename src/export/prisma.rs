@@ -22,11 +22,11 @@
 //! `dbr_assessed = dbr_excluded + total_studies`. Records not screened yet,
 //! and disagreements not settled, are reported apart.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::Review;
+use super::{esc, Review};
 use crate::parse::Pmid;
 use crate::screen::decisions::{Outcome, Stage, Verdict};
 
@@ -71,7 +71,8 @@ fn by_reason(reasons: Vec<String>) -> Vec<(String, usize)> {
 }
 
 /// The flow of `review`.
-pub fn counts(review: &Review, last_update: &HashSet<Pmid>) -> anyhow::Result<Counts> {
+pub fn counts(review: &Review) -> anyhow::Result<Counts> {
+    let (last_update, _) = crate::screen::last_update(&review.searches);
     let mut c = Counts::default();
     let working: BTreeSet<Pmid> = review.view.pmids()?.into_iter().collect();
     let mut per_search: BTreeMap<String, BTreeSet<Pmid>> = BTreeMap::new();
@@ -228,10 +229,6 @@ pub fn template_csv(c: &Counts, out: &mut dyn std::io::Write) -> anyhow::Result<
     Ok(())
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 /// Lines of at most `width` characters; an indented text stays indented.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let indent = if text.starts_with("  ") { "  " } else { "" };
@@ -282,15 +279,69 @@ fn phase_height(label: &str) -> f32 {
     label.chars().count() as f32 * 8.5 + 20.0
 }
 
+/// Where the flow diagram is drawn: the main boxes down the left, what
+/// leaves the flow to their right.
+struct Flow {
+    body: String,
+    y: f32,
+    /// The bottom of the last box on the left, where the next arrow starts.
+    left_bottom: Option<f32>,
+    phases: Vec<(&'static str, f32, f32)>,
+}
+
+const LEFT_X: f32 = 130.0;
+const RIGHT_X: f32 = 510.0;
+const BOX_W: f32 = 330.0;
+const GAP: f32 = 34.0;
+/// Characters a box's line holds.
+const LINE: usize = 52;
+
+impl Flow {
+    /// One row: a box on the left (with the arrow down into it from the
+    /// row above) and, when there is one, a box on the right with an arrow
+    /// to it.
+    fn row(&mut self, left: &[String], right: &[String]) {
+        if let Some(from) = self.left_bottom {
+            self.y += GAP;
+            arrow(&mut self.body, LEFT_X + BOX_W / 2.0, from, LEFT_X + BOX_W / 2.0, self.y - 2.0);
+        }
+        let h1 = text_box(&mut self.body, LEFT_X, self.y, BOX_W, left);
+        let mut h = h1;
+        if !right.is_empty() {
+            let h2 = text_box(&mut self.body, RIGHT_X, self.y, BOX_W, right);
+            let mid = self.y + h1.min(h2) / 2.0;
+            arrow(&mut self.body, LEFT_X + BOX_W, mid, RIGHT_X - 2.0, mid);
+            h = h.max(h2);
+        }
+        self.left_bottom = Some(self.y + h1);
+        self.y += h;
+    }
+
+    /// Closes a phase begun at `top`: its label runs down the left margin.
+    fn phase(&mut self, label: &'static str, top: f32) {
+        self.y = self.y.max(top + phase_height(label));
+        self.phases.push((label, top, self.y));
+    }
+}
+
+/// Lines of text, wrapped to a box.
+fn lines(texts: &[String]) -> Vec<String> {
+    texts.iter().flat_map(|l| wrap(l, LINE)).collect()
+}
+
+/// A count and its parts by reason, indented.
+fn with_reasons(head: String, reasons: &[(String, usize)]) -> Vec<String> {
+    let mut v = vec![head];
+    v.extend(reasons.iter().map(|(r, n)| format!("  {r} (n = {n})")));
+    lines(&v)
+}
+
 /// The flow diagram, fit for a paper: the main boxes down the left, the
 /// removed and excluded records to the right, a phase label on each row.
 pub fn svg(c: &Counts) -> String {
-    let (left_x, left_w, right_x, right_w) = (130.0, 330.0, 510.0, 330.0);
-    let mut body = String::new();
-    let mut y = 20.0;
-    let gap = 34.0;
-    let mut phases: Vec<(&str, f32, f32)> = Vec::new();
+    let mut f = Flow { body: String::new(), y: 20.0, left_bottom: None, phases: Vec::new() };
 
+    let top = f.y;
     let mut ident = vec![format!("Records identified from databases (n = {})", c.database_results)];
     for (q, n) in &c.database_specific_results {
         ident.push(format!("  PubMed, saved search {q} (n = {n})"));
@@ -298,69 +349,41 @@ pub fn svg(c: &Counts) -> String {
     if c.imported_results > 0 {
         ident.push(format!("  Imported from files (n = {})", c.imported_results));
     }
-    let ident: Vec<String> = ident.iter().flat_map(|l| wrap(l, 52)).collect();
-    let removed: Vec<String> = [
+    let removed = [
         "Records removed before screening:".to_string(),
         format!("  Duplicate records (n = {})", c.duplicates),
         format!("  Removed for other reasons (n = {})", c.excluded_other),
-    ]
-    .iter()
-    .flat_map(|l| wrap(l, 52))
-    .collect();
-    let top = y;
-    let h1 = text_box(&mut body, left_x, y, left_w, &ident);
-    let left_bottom = y + h1;
-    let h2 = text_box(&mut body, right_x, y, right_w, &removed);
-    arrow(&mut body, left_x + left_w, y + h1.min(h2) / 2.0, right_x - 2.0, y + h1.min(h2) / 2.0);
-    y += h1.max(h2);
-    y = y.max(top + phase_height("Identification"));
-    phases.push(("Identification", top, y));
-    y += gap;
-    arrow(&mut body, left_x + left_w / 2.0, left_bottom, left_x + left_w / 2.0, y - 2.0);
+    ];
+    f.row(&lines(&ident), &lines(&removed));
+    f.phase("Identification", top);
 
-    let top = y;
-    let screened = wrap(&format!("Records screened (n = {})", c.records_screened), 52);
-    let mut excluded = wrap(&format!("Records excluded (n = {})", c.records_excluded), 52);
-    for (r, n) in &c.records_excluded_reasons {
-        excluded.extend(wrap(&format!("  {r} (n = {n})"), 52));
-    }
-    let h1 = text_box(&mut body, left_x, y, left_w, &screened);
-    let left_bottom = y + h1;
-    let h2 = text_box(&mut body, right_x, y, right_w, &excluded);
-    arrow(&mut body, left_x + left_w, y + h1 / 2.0, right_x - 2.0, y + h1 / 2.0);
-    y += h1.max(h2) + gap;
-    arrow(&mut body, left_x + left_w / 2.0, left_bottom, left_x + left_w / 2.0, y - 2.0);
-    let sought = wrap(&format!("Reports sought for retrieval (n = {})", c.dbr_sought_reports), 52);
-    let notret = wrap(&format!("Reports not retrieved (n = {})", c.dbr_notretrieved_reports), 52);
-    let h1 = text_box(&mut body, left_x, y, left_w, &sought);
-    let left_bottom = y + h1;
-    let h2 = text_box(&mut body, right_x, y, right_w, &notret);
-    arrow(&mut body, left_x + left_w, y + h1 / 2.0, right_x - 2.0, y + h1 / 2.0);
-    y += h1.max(h2) + gap;
-    arrow(&mut body, left_x + left_w / 2.0, left_bottom, left_x + left_w / 2.0, y - 2.0);
-    let assessed = wrap(&format!("Reports assessed for eligibility (n = {})", c.dbr_assessed), 52);
-    let mut ft_excl = wrap(&format!("Reports excluded (n = {})", c.dbr_excluded), 52);
-    for (r, n) in &c.dbr_excluded_reasons {
-        ft_excl.extend(wrap(&format!("  {r} (n = {n})"), 52));
-    }
-    let h1 = text_box(&mut body, left_x, y, left_w, &assessed);
-    let left_bottom = y + h1;
-    let h2 = text_box(&mut body, right_x, y, right_w, &ft_excl);
-    arrow(&mut body, left_x + left_w, y + h1 / 2.0, right_x - 2.0, y + h1 / 2.0);
-    y += h1.max(h2);
-    y = y.max(top + phase_height("Screening"));
-    phases.push(("Screening", top, y));
-    y += gap;
-    arrow(&mut body, left_x + left_w / 2.0, left_bottom, left_x + left_w / 2.0, y - 2.0);
+    let top = f.y + GAP;
+    f.row(
+        &lines(&[format!("Records screened (n = {})", c.records_screened)]),
+        &with_reasons(
+            format!("Records excluded (n = {})", c.records_excluded),
+            &c.records_excluded_reasons,
+        ),
+    );
+    f.row(
+        &lines(&[format!("Reports sought for retrieval (n = {})", c.dbr_sought_reports)]),
+        &lines(&[format!("Reports not retrieved (n = {})", c.dbr_notretrieved_reports)]),
+    );
+    f.row(
+        &lines(&[format!("Reports assessed for eligibility (n = {})", c.dbr_assessed)]),
+        &with_reasons(
+            format!("Reports excluded (n = {})", c.dbr_excluded),
+            &c.dbr_excluded_reasons,
+        ),
+    );
+    f.phase("Screening", top);
 
-    let top = y;
+    let top = f.y + GAP;
     let mut inc = vec![format!("Studies included in the review (n = {})", c.total_studies)];
     if c.previous_studies > 0 {
         inc.push(format!("  from the previous version (n = {})", c.previous_studies));
         inc.push(format!("  new with this update (n = {})", c.new_studies));
     }
-    let inc: Vec<String> = inc.iter().flat_map(|l| wrap(l, 52)).collect();
-    let h1 = text_box(&mut body, left_x, y, left_w, &inc);
     let mut pending = Vec::new();
     if c.awaiting_screening > 0 {
         pending.push(format!("Not screened yet (n = {})", c.awaiting_screening));
@@ -371,27 +394,21 @@ pub fn svg(c: &Counts) -> String {
     if c.awaiting_full_text > 0 {
         pending.push(format!("Awaiting a full-text decision (n = {})", c.awaiting_full_text));
     }
-    let mut h = h1;
     if !pending.is_empty() {
-        let pending: Vec<String> = std::iter::once("In progress:".to_string())
-            .chain(pending.iter().flat_map(|l| wrap(l, 52)))
-            .collect();
-        h = h.max(text_box(&mut body, right_x, y, right_w, &pending));
+        pending.insert(0, "In progress:".to_string());
     }
-    y += h;
-    y = y.max(top + phase_height("Included"));
-    phases.push(("Included", top, y));
+    f.row(&lines(&inc), &lines(&pending));
+    f.phase("Included", top);
 
-    let mut svg = String::new();
-    let height = y + 20.0;
-    svg.push_str(&format!(
+    let height = f.y + 20.0;
+    let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"860\" height=\"{height}\" viewBox=\"0 0 860 {height}\" \
          font-family=\"Helvetica, Arial, sans-serif\" font-size=\"13\">\n<title>PRISMA 2020 flow diagram</title>\n\
          <defs><marker id=\"arrow\" markerWidth=\"10\" markerHeight=\"8\" refX=\"9\" refY=\"4\" orient=\"auto\">\
          <path d=\"M0,0 L10,4 L0,8 z\" fill=\"#222\"/></marker></defs>\n\
          <rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n"
-    ));
-    for (label, top, bottom) in phases {
+    );
+    for (label, top, bottom) in f.phases {
         let mid = (top + bottom) / 2.0;
         svg.push_str(&format!(
             "<rect x=\"20\" y=\"{top}\" width=\"90\" height=\"{}\" rx=\"4\" fill=\"#cfe0f2\" stroke=\"#4a6f95\"/>\n\
@@ -399,7 +416,7 @@ pub fn svg(c: &Counts) -> String {
             bottom - top
         ));
     }
-    svg.push_str(&body);
+    svg.push_str(&f.body);
     svg.push_str("</svg>\n");
     svg
 }

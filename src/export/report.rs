@@ -5,12 +5,8 @@
 //! is fetched when it is viewed.
 
 use super::prisma::{self, Counts};
-use super::{figures, Review};
+use super::{esc, figures, Review};
 use crate::chart::display;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 const STYLE: &str = "body{font-family:Helvetica,Arial,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}\
 h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ccc;padding-bottom:.2em}\

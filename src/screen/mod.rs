@@ -43,18 +43,16 @@ pub struct Options {
     pub blind: bool,
 }
 
-/// The PMIDs the last `scoper update` brought in, and its date.
-pub fn last_update(ws: &Workspace) -> Result<(HashSet<Pmid>, Option<String>)> {
-    let log = crate::fetch::search::read_log(ws)?.entries;
-    let last =
-        log.iter().filter(|r| r.is_complete() && r.kind == "update").map(|r| &r.searched_on).max();
-    let Some(day) = last.cloned() else { return Ok((HashSet::new(), None)) };
-    let new = log
-        .iter()
-        .filter(|r| r.is_complete() && r.kind == "update" && r.searched_on == day)
-        .flat_map(|r| r.new.iter().copied())
-        .collect();
-    Ok((new, Some(day)))
+/// The PMIDs the last `scoper update` brought in, and its date, from the
+/// search log's runs.
+pub fn last_update(log: &[crate::fetch::search::SearchRun]) -> (HashSet<Pmid>, Option<String>) {
+    let updates = || log.iter().filter(|r| r.is_complete() && r.kind == "update");
+    let Some(day) = updates().map(|r| &r.searched_on).max().cloned() else {
+        return (HashSet::new(), None);
+    };
+    let new =
+        updates().filter(|r| r.searched_on == day).flat_map(|r| r.new.iter().copied()).collect();
+    (new, Some(day))
 }
 
 /// The records a reviewer screens at `stage`: every record at title and
@@ -131,7 +129,7 @@ pub fn open(ws: &Workspace, view: &View, opts: &Options) -> Result<ScreenState> 
             .filter(|p| decisions.outcome(*p, opts.stage) == Outcome::Conflict)
             .collect();
     }
-    state.new = last_update(ws)?.0;
+    state.new = last_update(&crate::fetch::search::read_log(ws)?.entries).0;
     if let Some(tags) = view.tag_set() {
         state.elements = tags
             .elements

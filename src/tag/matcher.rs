@@ -41,6 +41,17 @@ pub struct ConceptHit {
     pub score: f32,
 }
 
+impl ConceptHit {
+    /// The words of each span, as the record's field shows them.
+    pub fn quotes(&self, record: &Record) -> Vec<String> {
+        let text: Vec<char> = record.field_text(&self.field).unwrap_or_default().chars().collect();
+        self.spans
+            .iter()
+            .map(|[a, b]| text[(*a).min(text.len())..(*b).min(text.len())].iter().collect())
+            .collect()
+    }
+}
+
 /// A word or phrase to locate: the analysed terms, in order.
 #[derive(Debug, Clone, PartialEq)]
 struct Pattern {
