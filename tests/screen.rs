@@ -117,6 +117,15 @@ fn overlays_filters_and_search_on_whole_screens() {
     let opts = options("ana", Order::Pmid);
     let help = screen_keys(ws.path(), &opts, keys("?"), 100, 30);
     assert!(help.contains("keys") && help.contains("next unscreened record"), "{help}");
+    assert!(help.contains("the queue's order: PMID (--order)"), "{help}");
+    // On a 40×10 terminal the criteria scroll with j.
+    let small = screen_keys(ws.path(), &opts, keys("p"), 40, 10);
+    assert!(small.contains("Population") && !small.contains("Context"), "{small}");
+    let scrolled = screen_keys(ws.path(), &opts, keys(&format!("p{}", "j".repeat(30))), 40, 10);
+    assert!(
+        scrolled.contains("health-system learning cycle") && scrolled.contains("j/k scroll this"),
+        "{scrolled}"
+    );
     let criteria = screen_keys(ws.path(), &opts, keys("p"), 100, 30);
     assert!(criteria.contains("Population") && criteria.contains("Context"), "{criteria}");
     let reasons = screen_keys(ws.path(), &opts, keys("e"), 100, 30);

@@ -113,6 +113,14 @@ impl Keymap {
                 c if c == self.shown["quit"] => Action::Escape,
                 c => Action::Char(c),
             }),
+            // An overlay: j/k (and the arrows, above) scroll it; any other
+            // key closes it, as it says.
+            KeyCode::Char(c) if matches!(mode, Mode::Help | Mode::Criteria) => Some(match c {
+                c if c == self.shown["next"] => Action::Next,
+                c if c == self.shown["previous"] => Action::Previous,
+                c if c == self.shown["quit"] => Action::Quit,
+                _ => Action::Escape,
+            }),
             KeyCode::Char(' ') => Some(Action::ScrollDown),
             KeyCode::Char('b') if !self.keys.contains_key(&'b') => Some(Action::ScrollUp),
             KeyCode::Char(c) => self.keys.get(&c).map(|&i| (BINDINGS[i].action)()),
@@ -134,6 +142,9 @@ mod tests {
         let k = Keymap::new(&HashMap::new()).unwrap();
         assert_eq!(k.action(key('i'), &Mode::Browse), Some(Action::Include));
         assert_eq!(k.action(key('i'), &Mode::Search(String::new())), Some(Action::Char('i')));
+        // Any key closes an overlay, bound or not.
+        assert_eq!(k.action(key('x'), &Mode::Help), Some(Action::Escape));
+        assert_eq!(k.action(key('j'), &Mode::Criteria), Some(Action::Next));
         let remap = [("include".to_string(), "y".to_string())].into_iter().collect();
         let k = Keymap::new(&remap).unwrap();
         assert_eq!(k.action(key('y'), &Mode::Browse), Some(Action::Include));

@@ -163,6 +163,8 @@ pub struct ScreenState {
     pub detail: Option<Detail>,
     /// Lines scrolled in the detail pane.
     pub scroll: u16,
+    /// Lines scrolled in the help or criteria overlay.
+    pub overlay_scroll: u16,
     pub mode: Mode,
     pub filter: Filter,
     pub highlights: bool,
@@ -202,6 +204,7 @@ impl ScreenState {
             elements: Vec::new(),
             detail: None,
             scroll: 0,
+            overlay_scroll: 0,
             mode: Mode::Browse,
             filter: Filter::All,
             highlights: true,
@@ -411,13 +414,26 @@ impl ScreenState {
         }
         match self.mode.clone() {
             Mode::Browse => self.browse(action),
-            Mode::Help | Mode::Criteria => {
-                self.mode = Mode::Browse;
-                match action {
-                    Action::Quit => vec![Effect::Quit],
-                    _ => Vec::new(),
+            Mode::Help | Mode::Criteria => match action {
+                // A small terminal shows part of an overlay: j/k scroll it.
+                Action::Next | Action::ScrollDown => {
+                    self.overlay_scroll = self.overlay_scroll.saturating_add(1);
+                    Vec::new()
                 }
-            }
+                Action::Previous | Action::ScrollUp => {
+                    self.overlay_scroll = self.overlay_scroll.saturating_sub(1);
+                    Vec::new()
+                }
+                action => {
+                    self.mode = Mode::Browse;
+                    self.overlay_scroll = 0;
+                    if action == Action::Quit {
+                        vec![Effect::Quit]
+                    } else {
+                        Vec::new()
+                    }
+                }
+            },
             Mode::Reason { selected, typing } => self.reason(action, selected, typing),
             Mode::Search(text) => {
                 if let Some(t) = edited(&text, &action) {

@@ -47,7 +47,7 @@ pub fn render(frame: &mut Frame, state: &ScreenState, keys: &Keymap) {
     }
     render_footer(frame, state, keys, footer);
     match &state.mode {
-        Mode::Help => render_help(frame, keys, main),
+        Mode::Help => render_help(frame, state, keys, main),
         Mode::Criteria => render_criteria(frame, state, main),
         Mode::Reason { selected, typing } => {
             render_reasons(frame, state, *selected, typing.as_deref(), main)
@@ -311,11 +311,41 @@ fn render_footer(frame: &mut Frame, state: &ScreenState, keys: &Keymap, area: Re
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-/// A box in the middle of `area`, cleared. With `keep`, lines are not
-/// wrapped, and the box scrolls so that line `keep` shows.
-fn popup(frame: &mut Frame, area: Rect, title: &str, text: Text<'static>, keep: Option<usize>) {
+/// How a popup's text moves: wrapped and scrolled by so many rows, or not
+/// wrapped and scrolled so that a line (the one picked) shows.
+enum Scroll {
+    Rows(u16),
+    Keep(usize),
+}
+
+/// A box in the middle of `area`, cleared.
+fn popup(frame: &mut Frame, area: Rect, title: &str, text: Text<'static>, scroll: Scroll) {
     let w = area.width.saturating_sub(4).clamp(1, 78);
-    let h = (text.height() as u16 + 2).min(area.height);
+    // Rows the text takes: wrapped to the box unless it scrolls.
+    let inner_w = (w as usize).saturating_sub(2).max(1);
+    // Wrapped here, word by word, so the rows are known and a scroll stops
+    // at the last one.
+    let text = match scroll {
+        Scroll::Keep(_) => text,
+        Scroll::Rows(_) => Text::from(
+            text.lines
+                .into_iter()
+                .flat_map(|l| {
+                    if l.width() <= inner_w {
+                        return vec![l];
+                    }
+                    let style = l.spans.first().map(|s| s.style).unwrap_or_default().patch(l.style);
+                    let content: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+                    crate::report::wrapped(&content, inner_w)
+                        .into_iter()
+                        .map(move |w| Line::styled(w, style))
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>(),
+        ),
+    };
+    let rows = text.height();
+    let h = (rows as u16 + 2).min(area.height);
     let r = Rect {
         x: area.x + (area.width - w) / 2,
         y: area.y + (area.height - h) / 2,
@@ -325,24 +355,46 @@ fn popup(frame: &mut Frame, area: Rect, title: &str, text: Text<'static>, keep: 
     frame.render_widget(Clear, r);
     let block = Block::bordered().title(format!(" {title} "));
     let p = Paragraph::new(text).block(block);
-    let p = match keep {
-        Some(line) => {
+    let p = match scroll {
+        Scroll::Keep(line) => {
             let inner = h.saturating_sub(2) as usize;
             p.scroll((line.saturating_sub(inner.saturating_sub(1)) as u16, 0))
         }
-        None => p.wrap(Wrap { trim: false }),
+        Scroll::Rows(n) => {
+            // Never past the last row.
+            let most = (rows as u16).saturating_sub(h.saturating_sub(2));
+            p.scroll((n.min(most), 0))
+        }
     };
     frame.render_widget(p, r);
 }
 
-fn render_help(frame: &mut Frame, keys: &Keymap, area: Rect) {
+fn render_help(frame: &mut Frame, state: &ScreenState, keys: &Keymap, area: Rect) {
+    if (area.height as usize) < BINDINGS.len() + 5 {
+        // A small terminal: every key in a few lines, by its short name.
+        let all: Vec<String> = BINDINGS
+            .iter()
+            .map(|b| format!("{} {}", keys.shown[b.name], b.name.replace('_', " ")))
+            .collect();
+        let text = Text::from(vec![
+            Line::raw(all.join(" · ")),
+            Line::raw("j/k scroll this; any other key closes it"),
+        ]);
+        popup(frame, area, "keys", text, Scroll::Rows(state.overlay_scroll));
+        return;
+    }
     let mut lines: Vec<Line<'static>> = BINDINGS
         .iter()
         .map(|b| Line::raw(format!("{:>3}  {}", keys.shown[b.name], b.help)))
         .collect();
     lines.push(Line::raw("  ↑↓  move · PgUp/PgDn  a page · Space/b  scroll the record"));
-    lines.push(Line::raw("any key closes this; keys are remapped under [screening.keys]"));
-    popup(frame, area, "keys", Text::from(lines), None);
+    if !state.order_label.is_empty() {
+        lines.push(Line::raw(format!("the queue's order: {} (--order)", state.order_label)));
+    }
+    lines.push(Line::raw(
+        "j/k scroll this; any other key closes it; keys are remapped under [screening.keys]",
+    ));
+    popup(frame, area, "keys", Text::from(lines), Scroll::Rows(state.overlay_scroll));
 }
 
 fn render_criteria(frame: &mut Frame, state: &ScreenState, area: Rect) {
@@ -360,8 +412,14 @@ fn render_criteria(frame: &mut Frame, state: &ScreenState, area: Rect) {
         }));
         lines.push(Line::raw(""));
     }
-    lines.push(Line::raw("any key closes this"));
-    popup(frame, area, "eligibility (scoper.toml)", Text::from(lines), None);
+    lines.push(Line::raw("j/k scroll this; any other key closes it"));
+    popup(
+        frame,
+        area,
+        "eligibility (scoper.toml)",
+        Text::from(lines),
+        Scroll::Rows(state.overlay_scroll),
+    );
 }
 
 fn render_reasons(
@@ -398,5 +456,5 @@ fn render_reasons(
         other
     });
     lines.push(Line::raw("number or Enter: exclude for that reason · Esc: cancel"));
-    popup(frame, area, "exclude: why?", Text::from(lines), Some(selected));
+    popup(frame, area, "exclude: why?", Text::from(lines), Scroll::Keep(selected));
 }
