@@ -179,6 +179,27 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         svg: Option<PathBuf>,
     },
+    /// Replay a labeled review with prioritised screening and score the order
+    /// (recall after 10%, WSS@95, average time to discovery, loss).
+    Simulate {
+        /// A CSV with title, abstract and label_included (ASReview's shape).
+        #[arg(value_name = "FILE.csv")]
+        file: PathBuf,
+        /// Start from these rows (numbered from 0, header not counted), e.g. 12,40
+        /// [default: one include and one exclude picked with --seed].
+        #[arg(long, value_name = "ROW,ROW", value_delimiter = ',')]
+        priors: Option<Vec<usize>>,
+        /// Seed for the priors and the model.
+        #[arg(long, default_value_t = 1, value_name = "S")]
+        seed: u64,
+        /// Write the screening order, one row number a line, priors first.
+        #[arg(long, value_name = "FILE")]
+        order_out: Option<PathBuf>,
+        /// Score this order (another tool's, one row number a line, priors
+        /// first) instead of replaying.
+        #[arg(long, value_name = "FILE")]
+        score: Option<PathBuf>,
+    },
     /// One self-contained HTML page of the review, for co-authors.
     Report {
         /// The folder to write report.html (and its figures) in.

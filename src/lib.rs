@@ -19,6 +19,8 @@
 //! - [`chart`]: the charting form, the chart entries, pre-filled values.
 //! - [`export`]: what a review hands over: the charted CSV, RIS, the
 //!   PRISMA flow, the figures and the HTML report.
+//! - [`rank`]: prioritised screening (TF-IDF + a linear SVM retrained
+//!   after each decision), the stopping hint, `simulate`.
 //! - [`screen`]: screening decisions (a log per reviewer), the queue's
 //!   order, and the terminal UI (state, keys, view, terminal).
 //! - [`view`]: the workspace for reading (show, find, export, the screening
@@ -35,6 +37,7 @@ pub mod config;
 pub mod export;
 pub mod fetch;
 pub mod parse;
+pub mod rank;
 pub mod report;
 pub mod screen;
 pub mod store;

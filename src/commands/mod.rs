@@ -15,6 +15,7 @@ mod run;
 mod screen;
 mod search;
 mod show;
+mod simulate;
 mod tag;
 
 use std::path::{Path, PathBuf};
@@ -116,6 +117,9 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         }
         Command::Prisma { csv, svg } => {
             prisma::run(&Workspace::open(&root)?, csv.as_deref(), svg.as_deref(), json)
+        }
+        Command::Simulate { file, priors, seed, order_out, score } => {
+            simulate::run(&simulate::Args { file, priors, seed, order_out, score }, json)
         }
         Command::Report { out } => prisma::report(&Workspace::open(&root)?, &out),
     }

@@ -64,6 +64,11 @@ impl SplitMix {
     }
 }
 
+/// One draw of the generator seeded with `seed`.
+pub fn splitmix(seed: u64) -> u64 {
+    SplitMix(seed).next()
+}
+
 /// `items` shuffled with `seed` (Fisher–Yates).
 pub fn shuffled<T>(mut items: Vec<T>, seed: u64) -> Vec<T> {
     let mut rng = SplitMix(seed);
