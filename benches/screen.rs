@@ -7,6 +7,13 @@
 //! Prints one JSON line: records, open seconds (median of 5), and for
 //! moving keys and deciding keys the median, p99 and max milliseconds, and
 //! the peak RSS.
+//!
+//! With `-- WORKSPACE model`, the queue is in the model's order: every
+//! decision retrains the model and reranks the queue, and a third of the
+//! decisions are excludes (`e` then a reason). The first decision that
+//! trains builds the features of every record: it is reported apart
+//! (`model_build_ms`), and the deciding figures are of the decisions after
+//! it.
 
 mod common;
 
@@ -38,10 +45,11 @@ fn main() {
     };
     let ws = Workspace::open(std::path::Path::new(dir)).expect("a workspace");
     let reviewer = format!("bench-{}", std::process::id());
+    let model = args.get(1).is_some_and(|a| a == "model");
     let opts = Options {
         reviewer: reviewer.clone(),
         stage: Stage::TitleAbstract,
-        order: Order::Relevance,
+        order: if model { Order::Model(1) } else { Order::Relevance },
         new_only: false,
         pilot: None,
         blind: true,
@@ -69,13 +77,15 @@ fn main() {
     let mut deciding = Vec::new();
     // 2,000 moves (down, down, up, a page, a filter...) and 300 decisions.
     let moves = ['j', 'j', 'k', 'j', 'f', 'j', 'j', 'f', 'f', 'f', 'f', 'f', 'f'];
+    let mut build_ms = None;
     for i in 0..2300 {
         let (key, into) = if i % 23 == 22 {
-            (['i', 'm'][i % 2], &mut deciding)
+            (['i', 'm', 'e'][(i / 23) % 3], &mut deciding)
         } else {
             (moves[i % moves.len()], &mut moving)
         };
         let t = Instant::now();
+        let built = state.prioritiser.as_ref().is_some_and(|p| p.is_built());
         state.page = 46;
         for p in state.rows_wanted() {
             if let Ok(Some(r)) = view.get(p) {
@@ -89,8 +99,22 @@ fn main() {
         let effects = state.update(action);
         assert!(!effects.contains(&Effect::Quit));
         carry_out(effects, &ws, &view, &mut state);
+        if matches!(state.mode, scoper::screen::state::Mode::Reason { .. }) {
+            // The reason picker is up: the first reason.
+            let action = keys.action(press('1'), &state.mode).unwrap();
+            let effects = state.update(action);
+            carry_out(effects, &ws, &view, &mut state);
+        }
         terminal.draw(|f| render(f, &state, &keys)).unwrap();
-        into.push(t.elapsed().as_secs_f64() * 1000.0);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        if !built && state.prioritiser.as_ref().is_some_and(|p| p.is_built()) {
+            build_ms = Some(ms);
+        } else {
+            into.push(ms);
+        }
+    }
+    if model {
+        assert!(build_ms.is_some(), "the model never trained");
     }
     let _ = std::fs::remove_file(scoper::screen::decisions::log_of(&ws, &reviewer).path());
     let (m50, m99, mmax) =
@@ -102,10 +126,13 @@ fn main() {
     );
     println!(
         "{{\"records\":{records},\"open_s\":{:.3},\"move_ms\":[{m50:.2},{m99:.2},{mmax:.2}],\
-         \"decide_ms\":[{d50:.2},{d99:.2},{dmax:.2}],\"moves\":{},\"decisions\":{},\"peak_rss_kb\":{}}}",
+         \"decide_ms\":[{d50:.2},{d99:.2},{dmax:.2}],\"moves\":{},\"decisions\":{},\"peak_rss_kb\":{},\
+         \"order\":\"{}\",\"model_build_ms\":{}}}",
         percentile(&mut opens, 0.5),
         moving.len(),
         deciding.len(),
-        common::peak_rss_kb()
+        common::peak_rss_kb(),
+        if model { "model" } else { "relevance" },
+        build_ms.map_or("null".to_string(), |b| format!("{b:.0}"))
     );
 }

@@ -3,7 +3,8 @@
 # built from real PubMed records (the 2020 baseline file 0014, 30,000
 # records, fetched as benches/ingest.sh does), copied with new PMIDs from
 # 990000001 up until there are 100,000; then, in one process
-# (benches/screen.rs): opening the screen, and key presses handled and drawn.
+# (benches/screen.rs): opening the screen, and key presses handled and drawn,
+# in relevance order and in the model's order (retrained at each decision).
 # Usage: benches/screen.sh [RECORDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,3 +44,5 @@ PY
   rm -rf "$WS/in"
 fi
 cargo bench --quiet --bench screen -- "$WS"
+# The model's order: each decision retrains the model and reranks.
+cargo bench --quiet --bench screen -- "$WS" model

@@ -113,10 +113,11 @@ pub enum Command {
         /// Only the records the last `scoper update` brought.
         #[arg(long)]
         new: bool,
-        /// relevance (to the eligibility criteria and the concepts), pmid, year or random.
-        #[arg(long, default_value = "relevance", value_name = "ORDER")]
+        /// model (retrained after each decision), relevance (to the eligibility
+        /// criteria and the concepts), pmid, year or random.
+        #[arg(long, default_value = "model", value_name = "ORDER")]
         order: String,
-        /// The seed of --order random.
+        /// The seed of --order random (and of the model).
         #[arg(long, default_value_t = 1, value_name = "N")]
         seed: u64,
         /// Every reviewer screens the same N records first (JBI suggests 25).

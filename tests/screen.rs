@@ -388,3 +388,75 @@ fn a_pilot_puts_the_same_records_first_for_everyone_and_conflicts_reports_it() {
     );
     assert!(shown.contains("go on"), "{shown}");
 }
+
+/// A workspace of 10 records on one topic and 50 on another, written here
+/// (PMIDs from 990100001), indexed.
+fn two_topics() -> tempfile::TempDir {
+    let ws = common::workspace();
+    let titles: Vec<(String, u32, String)> = (0..60)
+        .map(|i| {
+            let title = if i % 6 == 0 {
+                format!("Beta blockers after myocardial infarction: randomised trial {i}")
+            } else {
+                format!("Skin rash in children seen in clinic {}: case series {i}", i % 7)
+            };
+            (format!("{}", 990_100_001 + i), 1, title)
+        })
+        .collect();
+    let refs: Vec<(&str, u32, &str)> =
+        titles.iter().map(|(p, v, t)| (p.as_str(), *v, t.as_str())).collect();
+    fs::write(ws.path().join("corpus/topics.xml"), common::pubmed_xml(&refs, &[])).unwrap();
+    let out = scoper(ws.path(), &["index"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    ws
+}
+
+#[test]
+fn the_model_puts_what_the_reviewer_includes_first_and_says_when_to_stop() {
+    let ws = two_topics();
+    let dir = ws.path();
+    let opts = options("mo", Order::Model(1));
+    // A new reviewer: relevance order, and the footer says so.
+    let screen = screen_keys(dir, &opts, Vec::new(), 200, 30);
+    assert!(
+        screen.contains("relevance order until there is an include and an exclude"),
+        "{screen}"
+    );
+
+    // One include and one exclude, from a script.
+    for (pmid, d) in [("990100001", "include"), ("990100002", "exclude")] {
+        let out = scoper(dir, &["decide", pmid, d, "--reviewer", "mo"]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    // Now the model orders the queue: the other 9 beta-blocker trials come
+    // first (included one by one), then 30 excludes in a row.
+    let mut typed = keys("iiiiiiiii");
+    for _ in 0..30 {
+        typed.extend(keys("e1"));
+    }
+    let screen = screen_keys(dir, &opts, typed, 200, 30);
+    let log = fs::read_to_string(dir.join("screening/mo.jsonl")).unwrap();
+    let decided: Vec<(u64, String)> = log
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let pmid = v["pmid"].as_u64().or_else(|| v["pmid"].as_str()?.parse().ok()).unwrap();
+            (pmid, v["decision"].as_str().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(decided.len(), 2 + 9 + 30, "{log}");
+    for (pmid, d) in &decided[2..11] {
+        assert_eq!(d, "include");
+        assert_eq!((pmid - 990_100_001) % 6, 0, "PMID {pmid} is not a beta-blocker trial:\n{log}");
+    }
+    let mut pmids: Vec<u64> = decided.iter().map(|d| d.0).collect();
+    pmids.sort_unstable();
+    pmids.dedup();
+    assert_eq!(pmids.len(), 41, "a record was shown twice");
+    assert!(screen.contains("model retrained after 41 decisions"), "{screen}");
+    assert!(screen.contains("no include in the last 30; estimated recall ≥"), "{screen}");
+
+    // The help says which order this is.
+    let help = screen_keys(dir, &opts, keys("?"), 200, 40);
+    assert!(help.contains("the model's (TF-IDF + linear SVM"), "{help}");
+}

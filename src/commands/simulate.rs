@@ -87,7 +87,8 @@ pub fn run(args: &Args, json: bool) -> Result<i32> {
         Some(p) => writeln!(w, "order: {} (scored, not replayed)", p.display())?,
         None => writeln!(
             w,
-            "order: prioritised (TF-IDF + linear SVM, retrained after each of {} decisions)",
+            "order: prioritised (TF-IDF + linear SVM), retrained {} times: after every decision up to \
+             the last include",
             retrains.unwrap_or(0)
         )?,
     }

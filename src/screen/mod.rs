@@ -5,6 +5,8 @@
 //!   (agreed, settled, in conflict), Cohen's kappa;
 //! - [`order`]: which records come first (relevance to the eligibility
 //!   criteria and the concept hits, PMID, year, seeded random);
+//! - [`prioritise`]: the model's order (the default), retrained after each
+//!   decision;
 //! - [`state`] (pure: state + action → effects), [`keys`] (the keymap),
 //!   [`view`] (draws the state), [`term`] (the only code that touches the
 //!   terminal);
@@ -13,6 +15,7 @@
 pub mod decisions;
 pub mod keys;
 pub mod order;
+pub mod prioritise;
 pub mod state;
 pub mod term;
 pub mod view;
@@ -107,8 +110,14 @@ pub fn open(ws: &Workspace, view: &View, opts: &Options) -> Result<ScreenState> 
         queue.retain(|p| !set.contains(p));
         queue.splice(0..0, pilot);
     }
+    let pinned = opts.pilot.map_or(0, |n| n.min(queue.len()));
     let mut state = ScreenState::new(&opts.reviewer, opts.stage, queue);
     state.order_label = opts.order.label();
+    state.pinned = pinned;
+    if let Order::Model(seed) = opts.order {
+        state.model_order = true;
+        state.prioritiser = Some(prioritise::Prioritiser::new(&records, seed));
+    }
     state.blind = opts.blind;
     state.reasons = protocol.screening.exclusion_reasons.clone();
     state.criteria = Criteria {
@@ -122,6 +131,9 @@ pub fn open(ws: &Workspace, view: &View, opts: &Options) -> Result<ScreenState> 
             state.mine.insert(*p, d.clone());
         }
     }
+    let mut seq: Vec<&decisions::Decision> = state.mine.values().collect();
+    seq.sort_by(|a, b| a.time.cmp(&b.time).then(a.pmid.cmp(&b.pmid)));
+    state.sequence = seq.into_iter().map(|d| d.pmid).collect();
     if !opts.blind {
         state.conflicts = decisions
             .pmids(opts.stage)

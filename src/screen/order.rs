@@ -1,6 +1,7 @@
 //! The order of the screening queue.
 //!
-//! By default, relevance: how well a record's title, abstract, keywords and
+//! By default, the model's ([`super::prioritise`]), which starts from
+//! relevance: how well a record's title, abstract, keywords and
 //! MeSH match the words of the eligibility criteria (Population / Concept /
 //! Context in scoper.toml; BM25, through the index), plus a bonus for each
 //! framework element the record has a concept of. Likely includes come
@@ -22,6 +23,9 @@ const ELEMENT_BONUS: f32 = 2.0;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Order {
+    /// Prioritised: a model retrained after each decision (relevance
+    /// until there is an include and an exclude).
+    Model(u64),
     Relevance,
     Pmid,
     Year,
@@ -29,19 +33,23 @@ pub enum Order {
 }
 
 impl Order {
-    /// `relevance`, `pmid`, `year` or `random` (with `seed`).
+    /// `model`, `relevance`, `pmid`, `year` or `random` (with `seed`).
     pub fn parse(s: &str, seed: u64) -> Result<Order> {
         Ok(match s {
+            "model" => Order::Model(seed),
             "relevance" => Order::Relevance,
             "pmid" => Order::Pmid,
             "year" => Order::Year,
             "random" => Order::Random(seed),
-            other => bail!("no order {other:?} (hint: relevance, pmid, year or random)"),
+            other => bail!("no order {other:?} (hint: model, relevance, pmid, year or random)"),
         })
     }
 
     pub fn label(&self) -> String {
         match self {
+            Order::Model(_) => "the model's (TF-IDF + linear SVM, retrained after each decision; \
+                                relevance until there is an include and an exclude)"
+                .into(),
             Order::Relevance => "relevance to the eligibility criteria and the concepts".into(),
             Order::Pmid => "PMID".into(),
             Order::Year => "year, newest first".into(),
@@ -136,7 +144,7 @@ pub fn rank(
             let years = years(view)?;
             out.sort_by_key(|p| (std::cmp::Reverse(years.get(p).copied().unwrap_or(i64::MIN)), *p));
         }
-        Order::Relevance => {
+        Order::Relevance | Order::Model(_) => {
             let mut score: HashMap<Pmid, f32> = HashMap::new();
             let words = criteria_query(protocol);
             if !words.is_empty() {

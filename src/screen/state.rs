@@ -59,7 +59,22 @@ pub enum Effect {
     Search(String),
     /// Open this link with the system's opener.
     Open(String),
+    /// Retrain the model on the reviewer's decisions and rank the records
+    /// not yet screened; answer with [`ScreenState::reranked`].
+    Rerank(Rerank),
     Quit,
+}
+
+/// When the queue is reranked, which says where the cursor goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rerank {
+    /// At opening: the screened records first, the cursor on the best
+    /// unscreened one.
+    Start,
+    /// After a decision: the rest reordered, the cursor on the best.
+    Decided,
+    /// After an undo: the rest reordered, the cursor stays.
+    Undone,
 }
 
 /// Which records the queue shows.
@@ -153,6 +168,9 @@ pub struct ScreenState {
     pub rows: HashMap<Pmid, Row>,
     /// This reviewer's decisions in force at this stage.
     pub mine: HashMap<Pmid, Decision>,
+    /// The records of `mine` in the order they were decided, oldest first
+    /// (in this session exactly; before it, by the log's times).
+    pub sequence: Vec<Pmid>,
     /// Records where reviewers disagree (empty while blind).
     pub conflicts: HashSet<Pmid>,
     /// What the last update brought.
@@ -179,8 +197,19 @@ pub struct ScreenState {
     undo: Vec<(Pmid, Option<Decision>)>,
     /// A line for the footer: saved, an error, a URL to copy.
     pub status: Option<String>,
-    /// How the queue is ordered, for the footer.
+    /// How the queue is ordered, for the help.
     pub order_label: String,
+    /// The queue follows the model ([`Effect::Rerank`] after decisions).
+    pub model_order: bool,
+    /// What the model did last, for the footer ("model: retrained after 12
+    /// decisions").
+    pub ranking_note: Option<String>,
+    /// When to consider stopping (model order only).
+    pub stop: Option<crate::rank::StopHint>,
+    /// Queue positions kept first whatever the order (the pilot records).
+    pub pinned: usize,
+    /// The model of this session (model order only; the shell drives it).
+    pub prioritiser: Option<super::prioritise::Prioritiser>,
     /// Rows the list shows at a time (set by the view's size).
     pub page: usize,
     /// The clock, for decision times (the shell sets it; tests fix it).
@@ -198,6 +227,7 @@ impl ScreenState {
             cursor: 0,
             rows: HashMap::new(),
             mine: HashMap::new(),
+            sequence: Vec::new(),
             conflicts: HashSet::new(),
             new: HashSet::new(),
             elements_of: HashMap::new(),
@@ -215,6 +245,11 @@ impl ScreenState {
             undo: Vec::new(),
             status: None,
             order_label: String::new(),
+            model_order: false,
+            ranking_note: None,
+            stop: None,
+            pinned: 0,
+            prioritiser: None,
             page: 20,
             now: String::new(),
         }
@@ -321,6 +356,10 @@ impl ScreenState {
             None => d.decision.name().to_string(),
         };
         self.status = Some(format!("saved: PMID {} {what}", d.pmid));
+        self.sequence.retain(|p| *p != d.pmid);
+        if d.decision != Verdict::Undecided {
+            self.sequence.push(d.pmid);
+        }
         if d.decision == Verdict::Undecided {
             self.mine.remove(&d.pmid);
         } else {
@@ -351,9 +390,81 @@ impl ScreenState {
         };
         self.undo.push((p, self.mine.get(&p).cloned()));
         let mut effects = vec![Effect::Persist(d)];
-        // On to the next record the reviewer has not screened.
-        effects.extend(self.step_to_unscreened());
+        if self.model_order {
+            // The model learns the decision, then picks the next record.
+            effects.push(Effect::Rerank(Rerank::Decided));
+        } else {
+            // On to the next record the reviewer has not screened.
+            effects.extend(self.step_to_unscreened());
+        }
         effects
+    }
+
+    /// The answer to [`Effect::Rerank`]: the model's order of the
+    /// unscreened records (`None`: no model yet, the order stays). The
+    /// records up to the current one (and the pinned ones) keep their
+    /// places; the unscreened ones after it follow the model.
+    pub fn reranked(
+        &mut self,
+        ranked: Option<super::prioritise::Ranked>,
+        when: Rerank,
+    ) -> Vec<Effect> {
+        let Some(r) = ranked else {
+            if self.model_order && self.ranking_note.is_none() {
+                self.ranking_note =
+                    Some("relevance order until there is an include and an exclude".into());
+            }
+            return match when {
+                Rerank::Decided => self.step_to_unscreened(),
+                Rerank::Start | Rerank::Undone => self.focus(),
+            };
+        };
+        let current = self.current();
+        let shown: HashSet<Pmid> = self.visible.iter().map(|&i| self.queue[i]).collect();
+        let pinned = self.pinned.min(self.queue.len());
+        let cut = match when {
+            Rerank::Start => pinned,
+            Rerank::Decided | Rerank::Undone => current
+                .and_then(|c| self.queue.iter().position(|&p| p == c))
+                .map_or(pinned, |i| (i + 1).max(pinned)),
+        };
+        let mut head: Vec<Pmid> = self.queue[..cut].to_vec();
+        if when == Rerank::Start {
+            // The records screened before come first, in their order.
+            head.extend(self.queue[cut..].iter().filter(|p| self.mine.contains_key(p)));
+        }
+        let in_head: HashSet<Pmid> = head.iter().copied().collect();
+        let ranked: HashSet<Pmid> = r.order.iter().copied().collect();
+        let mut queue = head;
+        queue.extend(r.order.iter().filter(|p| !in_head.contains(p)));
+        queue.extend(
+            self.queue[cut..].iter().filter(|p| !ranked.contains(p) && !in_head.contains(p)),
+        );
+        debug_assert_eq!(queue.len(), self.queue.len());
+        self.queue = queue;
+        self.visible = (0..self.queue.len()).filter(|&i| shown.contains(&self.queue[i])).collect();
+        self.ranking_note = Some(format!("model retrained after {} decisions", r.trained_on));
+        self.stop = r.hint;
+        match when {
+            Rerank::Start => {
+                self.cursor = self
+                    .visible
+                    .iter()
+                    .position(|&i| !self.mine.contains_key(&self.queue[i]))
+                    .unwrap_or(0);
+                self.focus()
+            }
+            Rerank::Decided | Rerank::Undone => {
+                self.cursor = current
+                    .and_then(|c| self.visible.iter().position(|&i| self.queue[i] == c))
+                    .unwrap_or(0);
+                if when == Rerank::Decided {
+                    self.step_to_unscreened()
+                } else {
+                    self.focus()
+                }
+            }
+        }
     }
 
     fn step_to_unscreened(&mut self) -> Vec<Effect> {
@@ -395,7 +506,11 @@ impl ScreenState {
             self.cursor = pos;
         }
         let mut effects = vec![Effect::Persist(d)];
-        effects.extend(self.focus());
+        if self.model_order {
+            effects.push(Effect::Rerank(Rerank::Undone));
+        } else {
+            effects.extend(self.focus());
+        }
         effects
     }
 
@@ -650,6 +765,9 @@ impl ScreenState {
 
     /// The effects to show the first record (call once, after set-up).
     pub fn start(&mut self) -> Vec<Effect> {
+        if self.model_order {
+            return vec![Effect::Rerank(Rerank::Start)];
+        }
         self.focus()
     }
 }
@@ -710,6 +828,38 @@ mod tests {
         assert_eq!(effects, [Effect::Load(p(1))]);
         s.show(record(1), Vec::new());
         s
+    }
+
+    #[test]
+    fn the_model_reorders_what_comes_after_and_keeps_the_pilot_first() {
+        use super::super::prioritise::Ranked;
+        let mut s = ScreenState::new("ana", Stage::TitleAbstract, (1..=8).map(p).collect());
+        s.model_order = true;
+        s.pinned = 2;
+        s.now = "t".into();
+        assert_eq!(s.start(), [Effect::Rerank(Rerank::Start)]);
+        // No model yet: the order stays, and the footer says why.
+        assert_eq!(s.reranked(None, Rerank::Start), [Effect::Load(p(1))]);
+        assert!(s.ranking_note.as_deref().unwrap().starts_with("relevance order until"));
+        // Decide record 1: the model is asked to rank, then the best
+        // unscreened record after the pilot's comes next.
+        let effects = s.update(Action::Include);
+        assert!(matches!(effects[..], [Effect::Persist(_), Effect::Rerank(Rerank::Decided)]));
+        let Effect::Persist(d) = effects[0].clone() else { unreachable!() };
+        s.saved(d);
+        let ranked =
+            Ranked { order: [8, 7, 2, 6, 5, 4, 3].map(p).to_vec(), trained_on: 2, hint: None };
+        assert_eq!(s.reranked(Some(ranked), Rerank::Decided), [Effect::Load(p(2))]);
+        // Records 1 and 2 are the pilot: they stay first.
+        assert_eq!(s.queue, [1, 2, 8, 7, 6, 5, 4, 3].map(p));
+        assert_eq!(s.ranking_note.as_deref(), Some("model retrained after 2 decisions"));
+        let Effect::Persist(d) = s.update(Action::Include)[0].clone() else { unreachable!() };
+        s.saved(d);
+        let ranked =
+            Ranked { order: [3, 4, 5, 6, 7, 8].map(p).to_vec(), trained_on: 2, hint: None };
+        assert_eq!(s.reranked(Some(ranked), Rerank::Decided), [Effect::Load(p(3))]);
+        assert_eq!(s.queue, [1, 2, 3, 4, 5, 6, 7, 8].map(p));
+        assert_eq!(s.sequence, [p(1), p(2)]);
     }
 
     #[test]

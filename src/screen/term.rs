@@ -131,6 +131,16 @@ pub fn carry_out(
                 queue.extend(state.search_results(&q, result));
             }
             Effect::Open(url) => state.status = Some(open(&url)),
+            Effect::Rerank(when) => {
+                let ranked = match state.prioritiser.as_mut() {
+                    Some(p) => p.rerank(view, &state.mine, &state.sequence).unwrap_or_else(|e| {
+                        state.status = Some(format!("the model could not rank: {e:#}"));
+                        None
+                    }),
+                    None => None,
+                };
+                queue.extend(state.reranked(ranked, when));
+            }
             Effect::Quit => return true,
         }
     }

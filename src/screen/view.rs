@@ -269,13 +269,26 @@ fn render_detail(frame: &mut Frame, state: &ScreenState, area: Rect) {
     );
 }
 
+/// Excludes in a row before the footer shows the stopping hint.
+const STOP_HINT_AFTER: usize = 25;
+
 fn render_footer(frame: &mut Frame, state: &ScreenState, keys: &Keymap, area: Rect) {
     let (screened, total, i, e, m) = state.progress();
-    let progress = format!(
+    let mut progress = format!(
         "{} · {} · {screened} of {total} screened · {i} include, {e} exclude, {m} maybe",
         state.reviewer,
         state.stage.name(),
     );
+    if let Some(note) = &state.ranking_note {
+        progress.push_str(&format!(" · {note}"));
+    }
+    if let Some(h) = state.stop.filter(|h| h.quiet >= STOP_HINT_AFTER) {
+        progress.push_str(&format!(
+            " · no include in the last {}; estimated recall ≥ {:.0}%",
+            h.quiet,
+            (h.recall_at_least * 100.0).floor()
+        ));
+    }
     let k = |n: &str| keys.shown.get(n).copied().unwrap_or('?');
     let hint = format!(
         "{} include  {} exclude  {} maybe  {} undo  {}/{} move  {} search  {} filter  {} help  {} quit",
