@@ -10,9 +10,11 @@
 //!
 //! With `-- WORKSPACE model`, the queue is in the model's order: every
 //! decision retrains the model and reranks the queue, and a third of the
-//! decisions are excludes (`e` then a reason). The first decision that
-//! trains builds the features of every record: it is reported apart
-//! (`model_build_ms`), and the deciding figures are of the decisions after
+//! decisions are excludes (`e` then a reason). The features of every
+//! record are built on a thread from the opening; the first decision that
+//! trains waits for them: it is reported apart (`model_build_ms`: about the
+//! whole build, as the probe's first decision comes a few milliseconds
+//! after the opening), and the deciding figures are of the decisions after
 //! it.
 
 mod common;

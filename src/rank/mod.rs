@@ -84,6 +84,20 @@ impl Model {
         scored.into_iter().map(|s| s.1).collect()
     }
 
+    /// The best `k` of `candidates`, best first (ties by record order),
+    /// without sorting the rest.
+    pub fn top(&self, candidates: &[usize], k: usize) -> Vec<usize> {
+        let mut scored: Vec<(f32, usize)> =
+            candidates.iter().map(|&i| (self.score(i), i)).collect();
+        let better = |a: &(f32, usize), b: &(f32, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        if scored.len() > k && k > 0 {
+            scored.select_nth_unstable_by(k - 1, better);
+            scored.truncate(k);
+        }
+        scored.sort_unstable_by(better);
+        scored.into_iter().map(|s| s.1).collect()
+    }
+
     /// The best of `candidates` (ties: the first in record order).
     pub fn best(&self, candidates: impl Iterator<Item = usize>) -> Option<usize> {
         let mut best: Option<(f32, usize)> = None;

@@ -116,7 +116,7 @@ pub fn open(ws: &Workspace, view: &View, opts: &Options) -> Result<ScreenState> 
     state.pinned = pinned;
     if let Order::Model(seed) = opts.order {
         state.model_order = true;
-        state.prioritiser = Some(prioritise::Prioritiser::new(&records, seed));
+        state.prioritiser = Some(prioritise::Prioritiser::start(ws, &records, seed));
     }
     state.blind = opts.blind;
     state.reasons = protocol.screening.exclusion_reasons.clone();

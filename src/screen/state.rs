@@ -420,7 +420,10 @@ impl ScreenState {
             };
         };
         let current = self.current();
-        let shown: HashSet<Pmid> = self.visible.iter().map(|&i| self.queue[i]).collect();
+        // Built only when a filter hides some records (a set of 100,000
+        // costs milliseconds).
+        let shown: Option<HashSet<Pmid>> = (self.visible.len() != self.queue.len())
+            .then(|| self.visible.iter().map(|&i| self.queue[i]).collect());
         let pinned = self.pinned.min(self.queue.len());
         let cut = match when {
             Rerank::Start => pinned,
@@ -428,21 +431,27 @@ impl ScreenState {
                 .and_then(|c| self.queue.iter().position(|&p| p == c))
                 .map_or(pinned, |i| (i + 1).max(pinned)),
         };
-        let mut head: Vec<Pmid> = self.queue[..cut].to_vec();
-        if when == Rerank::Start {
+        let start = when == Rerank::Start;
+        let mut queue = Vec::with_capacity(self.queue.len());
+        queue.extend_from_slice(&self.queue[..cut]);
+        if start {
             // The records screened before come first, in their order.
-            head.extend(self.queue[cut..].iter().filter(|p| self.mine.contains_key(p)));
+            queue.extend(self.queue[cut..].iter().filter(|p| self.mine.contains_key(p)));
         }
-        let in_head: HashSet<Pmid> = head.iter().copied().collect();
         let ranked: HashSet<Pmid> = r.order.iter().copied().collect();
-        let mut queue = head;
-        queue.extend(r.order.iter().filter(|p| !in_head.contains(p)));
+        let placed: HashSet<Pmid> = queue.iter().filter(|p| ranked.contains(p)).copied().collect();
+        queue.extend(r.order.iter().filter(|p| !placed.contains(p)));
         queue.extend(
-            self.queue[cut..].iter().filter(|p| !ranked.contains(p) && !in_head.contains(p)),
+            self.queue[cut..]
+                .iter()
+                .filter(|p| !ranked.contains(p) && !(start && self.mine.contains_key(p))),
         );
         debug_assert_eq!(queue.len(), self.queue.len());
         self.queue = queue;
-        self.visible = (0..self.queue.len()).filter(|&i| shown.contains(&self.queue[i])).collect();
+        self.visible = match &shown {
+            None => (0..self.queue.len()).collect(),
+            Some(set) => (0..self.queue.len()).filter(|&i| set.contains(&self.queue[i])).collect(),
+        };
         self.ranking_note = Some(format!("model retrained after {} decisions", r.trained_on));
         self.stop = r.hint;
         match when {

@@ -133,7 +133,7 @@ pub fn carry_out(
             Effect::Open(url) => state.status = Some(open(&url)),
             Effect::Rerank(when) => {
                 let ranked = match state.prioritiser.as_mut() {
-                    Some(p) => p.rerank(view, &state.mine, &state.sequence).unwrap_or_else(|e| {
+                    Some(p) => p.rerank(&state.mine, &state.sequence).unwrap_or_else(|e| {
                         state.status = Some(format!("the model could not rank: {e:#}"));
                         None
                     }),
