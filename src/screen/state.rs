@@ -444,7 +444,7 @@ impl ScreenState {
         queue.extend(
             self.queue[cut..]
                 .iter()
-                .filter(|p| !ranked.contains(p) && !(start && self.mine.contains_key(p))),
+                .filter(|p| !(ranked.contains(p) || (start && self.mine.contains_key(p)))),
         );
         debug_assert_eq!(queue.len(), self.queue.len());
         self.queue = queue;
