@@ -342,7 +342,8 @@ fn explain_says_which_query_matched_and_what_an_exclusion_removed() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let shown = text(&out.stdout);
     assert!(shown.contains("core-values/equity: tagged"), "{shown}");
-    assert!(shown.contains("matched by: \"equity\""), "{shown}");
+    // "equity" is one of the concept's `words` (matched as written).
+    assert!(shown.contains("matched by: \"words: equity\""), "{shown}");
     assert!(
         shown.contains(
             "removed by the exclusion \"\\\"private equity\\\"\" (title): \"Private equity\""
@@ -361,4 +362,50 @@ fn explain_says_which_query_matched_and_what_an_exclusion_removed() {
     let out = scoper(ws.path(), &["tag", "--eval"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("--charted"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_single_word_counts_only_in_its_health_system_sense() {
+    // The false hits the issue found in the 1979-80 baseline file, and
+    // plain-words positives with the words apart ("near" queries).
+    let dir = tempfile::tempdir().unwrap();
+    let gold = dir.path().join("sense.toml");
+    fs::write(
+        &gold,
+        r#"
+[[record]]
+id = "n1"
+title = "Learning tasks of widely disparate difficulty in rats"
+abstract = "Stability is facilitated by close linkage and inequality between gene effects."
+concepts = []
+
+[[record]]
+id = "n2"
+title = "An electron-transparent collar in the sperm midpiece"
+abstract = "The method is not readily adaptable to total automation. A values based approach to staining."
+concepts = []
+
+[[record]]
+id = "p1"
+title = "Disparities in access to primary care between income groups"
+abstract = "Low-income residents waited longer."
+concepts = ["equity"]
+
+[[record]]
+id = "p2"
+title = "Solidarity in a regional health network"
+abstract = ""
+concepts = ["solidarity", "multi-stakeholder networks and learning communities"]
+"#,
+    )
+    .unwrap();
+    let ws = demo_workspace();
+    let (code, v) = scoper_json(ws.path(), &["tag", "--eval", gold.to_str().unwrap()]);
+    assert_eq!(code, 0, "{v}");
+    let spurious = v["spurious"].as_array().unwrap();
+    assert!(spurious.is_empty(), "false hits: {spurious:?}");
+    let missed = v["missed"].as_array().unwrap();
+    assert!(missed.is_empty(), "misses: {missed:?}");
+    // p1: core values; p2: core values and pillars.
+    assert_eq!(v["overall"]["tp"], 3, "{v}");
 }

@@ -60,6 +60,9 @@ struct Pattern {
     /// For a `words` entry: the word as written (lower case, accents
     /// folded), which the token must be, not only share its stem.
     exact: Option<String>,
+    /// For a phrase written `"a b"~N`: the words may be N apart, in either
+    /// order (0: consecutive, in order).
+    slop: u32,
 }
 
 struct CompiledConcept {
@@ -147,17 +150,21 @@ impl Matcher {
             let mut clauses = Vec::new();
             let mut patterns = Vec::new();
             let mut sources = Vec::new();
+            let mut analyzer = index.text_analyzer();
+            let slops = phrase_slops(
+                &mut analyzer,
+                concept.queries.iter().chain(&concept.exclude).map(|q| q.text.as_str()),
+            );
             for q in &concept.queries {
                 match parse(&concept.id, q) {
                     Ok(parsed) => {
-                        collect_patterns(parsed.as_ref(), &fields, &mut patterns);
+                        collect_patterns(parsed.as_ref(), &fields, &slops, &mut patterns);
                         sources.push((q.text.clone(), parsed.box_clone()));
                         clauses.push((Occur::Should, parsed));
                     }
                     Err(e) => problems.push(format!("{e:#}")),
                 }
             }
-            let mut analyzer = index.text_analyzer();
             for word in &concept.words {
                 let surface = fold(&word.text);
                 if surface.is_empty() || surface.contains(char::is_whitespace) {
@@ -185,6 +192,7 @@ impl Matcher {
                         field: f,
                         terms: vec![stem.clone()],
                         exact: Some(surface.clone()),
+                        slop: 0,
                     });
                 }
                 sources.push((
@@ -198,7 +206,7 @@ impl Matcher {
                 match parse(&concept.id, q) {
                     Ok(parsed) => {
                         let mut own = Vec::new();
-                        collect_patterns(parsed.as_ref(), &fields, &mut own);
+                        collect_patterns(parsed.as_ref(), &fields, &slops, &mut own);
                         exclusions.extend(own.iter().cloned());
                         exclusion_sources.push((q.text.clone(), own));
                     }
@@ -430,11 +438,62 @@ fn label_spans(record: &Record) -> Vec<[usize; 2]> {
     out
 }
 
-/// Where `p` occurs as consecutive tokens, as character spans.
+/// The slop of each phrase written `"..."~N` in `queries`, by its
+/// analysed terms (tantivy's parsed query does not give it back).
+fn phrase_slops<'a>(
+    analyzer: &mut TextAnalyzer,
+    queries: impl Iterator<Item = &'a str>,
+) -> HashMap<Vec<String>, u32> {
+    let mut out = HashMap::new();
+    for q in queries {
+        let mut rest = q;
+        while let Some(open) = rest.find('"') {
+            let Some(len) = rest[open + 1..].find('"') else { break };
+            let phrase = &rest[open + 1..open + 1 + len];
+            rest = &rest[open + len + 2..];
+            if let Some(n) = rest.strip_prefix('~') {
+                let digits: String = n.chars().take_while(char::is_ascii_digit).collect();
+                if let Ok(slop) = digits.parse::<u32>() {
+                    let terms = tokenize(analyzer, phrase).into_iter().map(|t| t.text).collect();
+                    out.insert(terms, slop);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Where `p` occurs, as character spans: its words consecutive and in
+/// order, or for a phrase with a slop, all of them within `slop` words of
+/// one another, in any order.
 fn occurrences(toks: &[Tok], p: &Pattern) -> Vec<[usize; 2]> {
     let terms = &p.terms;
     if terms.is_empty() || toks.len() < terms.len() {
         return Vec::new();
+    }
+    if p.slop > 0 && terms.len() > 1 {
+        let reach = terms.len() - 1 + p.slop as usize;
+        let mut out = Vec::new();
+        for (i, t) in toks.iter().enumerate() {
+            if !terms.contains(&t.text) {
+                continue;
+            }
+            let mut seen = vec![false; terms.len()];
+            let mut end = t.end;
+            for u in toks[i..].iter().take_while(|u| u.position <= t.position + reach) {
+                if let Some(k) = terms.iter().position(|w| *w == u.text) {
+                    if !seen[k] {
+                        seen[k] = true;
+                        end = u.end;
+                    }
+                }
+                if seen.iter().all(|s| *s) {
+                    out.push([t.start, end]);
+                    break;
+                }
+            }
+        }
+        return out;
     }
     let mut out = Vec::new();
     for i in 0..=toks.len() - terms.len() {
@@ -478,34 +537,40 @@ fn fold(word: &str) -> String {
 
 /// The words and phrases of a parsed query that count as evidence (not
 /// those under NOT).
-fn collect_patterns(q: &dyn Query, fields: &[Field], out: &mut Vec<Pattern>) {
+fn collect_patterns(
+    q: &dyn Query,
+    fields: &[Field],
+    slops: &HashMap<Vec<String>, u32>,
+    out: &mut Vec<Pattern>,
+) {
     let field_index = |f: Field| fields.iter().position(|x| *x == f);
     if let Some(b) = q.downcast_ref::<BooleanQuery>() {
         for (occur, sub) in b.clauses() {
             if *occur != Occur::MustNot {
-                collect_patterns(sub.as_ref(), fields, out);
+                collect_patterns(sub.as_ref(), fields, slops, out);
             }
         }
     } else if let Some(p) = q.downcast_ref::<PhraseQuery>() {
         if let Some(field) = field_index(p.field()) {
-            let terms = p
+            let terms: Vec<String> = p
                 .phrase_terms()
                 .iter()
                 .filter_map(|t| t.value().as_str().map(String::from))
                 .collect();
-            out.push(Pattern { field, terms, exact: None });
+            let slop = slops.get(&terms).copied().unwrap_or(0);
+            out.push(Pattern { field, terms, exact: None, slop });
         }
     } else if let Some(t) = q.downcast_ref::<TermQuery>() {
         if let (Some(field), Some(text)) =
             (field_index(t.term().field()), t.term().value().as_str())
         {
-            out.push(Pattern { field, terms: vec![text.to_string()], exact: None });
+            out.push(Pattern { field, terms: vec![text.to_string()], exact: None, slop: 0 });
         }
     } else {
         // Other query kinds (boosts, ranges...): their terms, one at a time.
         q.query_terms(&mut |term, _| {
             if let (Some(field), Some(text)) = (field_index(term.field()), term.value().as_str()) {
-                out.push(Pattern { field, terms: vec![text.to_string()], exact: None });
+                out.push(Pattern { field, terms: vec![text.to_string()], exact: None, slop: 0 });
             }
         });
     }
