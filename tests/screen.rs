@@ -460,3 +460,53 @@ fn the_model_puts_what_the_reviewer_includes_first_and_says_when_to_stop() {
     let help = screen_keys(dir, &opts, keys("?"), 200, 40);
     assert!(help.contains("the model's (TF-IDF + linear SVM"), "{help}");
 }
+
+#[test]
+fn on_a_large_workspace_the_model_ranks_on_a_thread_and_the_queue_follows_when_it_is_done() {
+    let ws = two_topics();
+    let dir = ws.path();
+    for (pmid, d) in [("990100001", "include"), ("990100002", "exclude")] {
+        assert!(scoper(dir, &["decide", pmid, d, "--reviewer", "bg"]).status.success());
+    }
+    let workspace = Workspace::open(dir).unwrap();
+    let view = View::open(&workspace).unwrap();
+    let mut state = open(&workspace, &view, &options("bg", Order::Model(1))).unwrap();
+    // As if the workspace were larger than the limit.
+    state.prioritiser.as_mut().unwrap().set_sync_limit(0);
+    let keymap = Keymap::new(&Default::default()).unwrap();
+    let mut terminal = Terminal::new(TestBackend::new(160, 30)).unwrap();
+    // The opening asks for a ranking and does not wait for it.
+    let mut state =
+        event_loop(&mut terminal, &mut Script(Vec::new()), &workspace, &view, state, &keymap)
+            .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !state.ranking_note.as_deref().unwrap_or("").starts_with("model retrained after 2") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no ranking arrived: {:?}",
+            state.ranking_note
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        scoper::screen::term::apply_background(&workspace, &view, &mut state);
+    }
+    // After the record on screen (it stays), every beta-blocker trial not
+    // yet screened comes before any other record.
+    let at = state.queue.iter().position(|p| Some(*p) == state.current()).unwrap();
+    let beta = |p: &scoper::parse::Pmid| (p.get() - 990_100_001).is_multiple_of(6);
+    let rest: Vec<_> =
+        state.queue[at + 1..].iter().filter(|p| !state.mine.contains_key(p)).collect();
+    let betas = rest.iter().filter(|p| beta(p)).count();
+    assert!(betas >= 8, "{rest:?}");
+    assert!(rest[..betas].iter().all(|p| beta(p)), "{rest:?}");
+    // A decision does not wait: the note says the model is retraining.
+    let mut state =
+        event_loop(&mut terminal, &mut Script(keys("i")), &workspace, &view, state, &keymap)
+            .unwrap();
+    let note = state.ranking_note.clone().unwrap_or_default();
+    assert!(note.contains("retraining") || note.starts_with("model retrained after 3"), "{note}");
+    while !state.ranking_note.as_deref().unwrap_or("").starts_with("model retrained after 3") {
+        assert!(std::time::Instant::now() < deadline, "{:?}", state.ranking_note);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        scoper::screen::term::apply_background(&workspace, &view, &mut state);
+    }
+}

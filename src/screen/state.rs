@@ -75,6 +75,9 @@ pub enum Rerank {
     Decided,
     /// After an undo: the rest reordered, the cursor stays.
     Undone,
+    /// A ranking that finished on a thread: the rest reordered, the cursor
+    /// stays.
+    Later,
 }
 
 /// Which records the queue shows.
@@ -416,7 +419,17 @@ impl ScreenState {
             }
             return match when {
                 Rerank::Decided => self.step_to_unscreened(),
-                Rerank::Start | Rerank::Undone => self.focus(),
+                Rerank::Start => {
+                    // A returning reviewer starts at their first record
+                    // not screened yet.
+                    self.cursor = self
+                        .visible
+                        .iter()
+                        .position(|&i| !self.mine.contains_key(&self.queue[i]))
+                        .unwrap_or(0);
+                    self.focus()
+                }
+                Rerank::Undone | Rerank::Later => self.focus(),
             };
         };
         let current = self.current();
@@ -427,7 +440,7 @@ impl ScreenState {
         let pinned = self.pinned.min(self.queue.len());
         let cut = match when {
             Rerank::Start => pinned,
-            Rerank::Decided | Rerank::Undone => current
+            Rerank::Decided | Rerank::Undone | Rerank::Later => current
                 .and_then(|c| self.queue.iter().position(|&p| p == c))
                 .map_or(pinned, |i| (i + 1).max(pinned)),
         };
@@ -463,7 +476,7 @@ impl ScreenState {
                     .unwrap_or(0);
                 self.focus()
             }
-            Rerank::Decided | Rerank::Undone => {
+            Rerank::Decided | Rerank::Undone | Rerank::Later => {
                 self.cursor = current
                     .and_then(|c| self.visible.iter().position(|&i| self.queue[i] == c))
                     .unwrap_or(0);

@@ -12,7 +12,8 @@ use ratatui::Terminal;
 
 use super::decisions;
 use super::keys::Keymap;
-use super::state::{Action, Effect, Row, ScreenState};
+use super::prioritise::Reply;
+use super::state::{Action, Effect, Rerank, Row, ScreenState};
 use super::view::render;
 use crate::clock::{iso_utc, now_secs};
 use crate::parse::Pmid;
@@ -30,6 +31,13 @@ pub struct Crossterm;
 
 impl Events for Crossterm {
     fn next(&mut self) -> Result<Option<Event>> {
+        // Wakes up now and then without a key, so that a ranking finished
+        // on a thread shows without waiting for the next key.
+        if !event::poll(std::time::Duration::from_millis(250))
+            .context("could not read the keyboard")?
+        {
+            return Ok(Some(Event::FocusGained));
+        }
         Ok(Some(event::read().context("could not read the keyboard")?))
     }
 }
@@ -72,6 +80,9 @@ where
         return Ok(state);
     }
     loop {
+        if apply_background(ws, view, &mut state) {
+            return Ok(state);
+        }
         let size = terminal.size()?;
         // The list's rows: the screen less the footer and the list's title.
         state.page = (size.height as usize).saturating_sub(4).max(1);
@@ -90,6 +101,28 @@ where
             return Ok(state);
         }
     }
+}
+
+/// Applies a ranking that finished on a thread (more than
+/// [`super::prioritise::SYNC_LIMIT`] records); true when the UI should quit.
+pub fn apply_background(ws: &Workspace, view: &View, state: &mut ScreenState) -> bool {
+    let Some(done) = state.prioritiser.as_mut().and_then(|p| p.poll()) else { return false };
+    let effects = match done {
+        Ok(ranked) => {
+            let effects = state.reranked(Some(ranked), Rerank::Later);
+            if state.prioritiser.as_ref().is_some_and(|p| p.is_busy()) {
+                if let Some(n) = state.ranking_note.as_mut() {
+                    n.push_str("; retraining…");
+                }
+            }
+            effects
+        }
+        Err(e) => {
+            state.status = Some(format!("the model could not rank: {e:#}"));
+            Vec::new()
+        }
+    };
+    carry_out(effects, ws, view, state)
 }
 
 /// Titles and years of the rows about to be shown.
@@ -132,14 +165,25 @@ pub fn carry_out(
             }
             Effect::Open(url) => state.status = Some(open(&url)),
             Effect::Rerank(when) => {
-                let ranked = match state.prioritiser.as_mut() {
-                    Some(p) => p.rerank(&state.mine, &state.sequence).unwrap_or_else(|e| {
+                let reply = match state.prioritiser.as_mut() {
+                    Some(p) => p.request(&state.mine, &state.sequence).unwrap_or_else(|e| {
                         state.status = Some(format!("the model could not rank: {e:#}"));
-                        None
+                        Reply::Now(None)
                     }),
-                    None => None,
+                    None => Reply::Now(None),
                 };
-                queue.extend(state.reranked(ranked, when));
+                match reply {
+                    Reply::Now(ranked) => queue.extend(state.reranked(ranked, when)),
+                    Reply::Later => {
+                        // The queue moves on in the order it has; the new
+                        // one comes when the thread is done.
+                        state.ranking_note = Some(format!(
+                            "model retraining on {} decisions…",
+                            state.sequence.len()
+                        ));
+                        queue.extend(state.reranked(None, when));
+                    }
+                }
             }
             Effect::Quit => return true,
         }
