@@ -57,9 +57,15 @@ pub enum Command {
     Log,
     /// Add records from PubMed XML files (.xml, .xml.gz) to the corpus.
     Import {
-        /// The files to import (a folder: the PubMed XML files in it).
+        /// The files to import: PubMed XML, or RIS, MEDLINE/nbib, Web of Science or
+        /// CSV exports of other databases (a folder: the record files in it).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+        /// A CSV file's columns, where they have other names than scoper looks for:
+        /// title=Title,abstract=Summary,authors=Writers,year=Year,doi=DOI,journal=...,
+        /// keywords=...,pmid=...,id=... (ASReview's and Rayyan's names need none).
+        #[arg(long, value_name = "FIELD=COLUMN,...", value_delimiter = ',')]
+        map: Vec<String>,
     },
     /// Build the search index from corpus/ (only what changed, or all).
     Index {
@@ -200,6 +206,19 @@ pub enum Command {
         /// first) instead of replaying.
         #[arg(long, value_name = "FILE")]
         score: Option<PathBuf>,
+    },
+    /// Records that are one study across sources (DOI, PMID, title, fuzzy title),
+    /// grouped; or a reviewer's word on a pair.
+    Duplicates {
+        /// These two records are the same study (confirms a fuzzy match).
+        #[arg(long, value_name = "ID,ID", value_delimiter = ',', conflicts_with = "not")]
+        same: Option<Vec<String>>,
+        /// These two records are not the same study (splits a group).
+        #[arg(long, value_name = "ID,ID", value_delimiter = ',')]
+        not: Option<Vec<String>>,
+        /// Whose judgement it is [default: $USER].
+        #[arg(long, value_name = "NAME")]
+        reviewer: Option<String>,
     },
     /// One self-contained HTML page of the review, for co-authors.
     Report {

@@ -34,6 +34,7 @@ pub mod cli;
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod dedup;
 pub mod export;
 pub mod fetch;
 pub mod parse;

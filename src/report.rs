@@ -175,13 +175,23 @@ pub fn print_record(w: &mut impl Write, r: &Record) -> io::Result<()> {
         }
         Ok(())
     };
-    writeln!(
-        w,
-        "PMID {} (version {}){}",
-        r.pmid,
-        r.version,
-        if r.retracted { "  RETRACTED" } else { "" }
-    )?;
+    match &r.source {
+        None => writeln!(
+            w,
+            "PMID {} (version {}){}",
+            r.pmid,
+            r.version,
+            if r.retracted { "  RETRACTED" } else { "" }
+        )?,
+        Some(s) => writeln!(
+            w,
+            "record {} from {} ({}{})",
+            r.pmid,
+            s.database,
+            s.file,
+            s.accession.as_ref().map(|a| format!(", accession {a}")).unwrap_or_default()
+        )?,
+    }
     para(w, &r.title)?;
     if let Some(v) = r.vernacular_title.as_ref().filter(|v| **v != r.title) {
         para(w, &format!("[{v}]"))?;
@@ -213,7 +223,9 @@ pub fn print_record(w: &mut impl Write, r: &Record) -> io::Result<()> {
     if let Some(d) = &r.doi {
         writeln!(w, "doi: {d}  https://doi.org/{d}")?;
     }
-    writeln!(w, "PubMed: https://pubmed.ncbi.nlm.nih.gov/{}/", r.pmid)?;
+    if let Some(p) = r.pubmed_id() {
+        writeln!(w, "PubMed: https://pubmed.ncbi.nlm.nih.gov/{p}/")?;
+    }
     if let Some(p) = &r.pmcid {
         writeln!(w, "PMC: {p}")?;
     }

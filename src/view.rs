@@ -22,6 +22,10 @@ pub struct View {
     index: CorpusIndex,
     reader: IndexReader,
     tags: Option<TagSet>,
+    /// Duplicate groups across sources (saved when the corpus changed).
+    duplicates: crate::dedup::Duplicates,
+    /// Record → its group's primary, for the records that are not primary.
+    secondary: std::collections::HashMap<crate::parse::Pmid, crate::parse::Pmid>,
     notes: Vec<String>,
 }
 
@@ -46,7 +50,9 @@ impl View {
         };
         let reader = index.long_lived_reader()?;
         let tags = Self::tags(ws, &mut notes);
-        Ok(View { index, reader, tags, notes })
+        let duplicates = crate::dedup::Duplicates::load(ws);
+        let secondary = duplicates.secondary();
+        Ok(View { index, reader, tags, duplicates, secondary, notes })
     }
 
     /// The saved tags, and a note when they are not those of the framework
@@ -121,6 +127,17 @@ impl View {
         let searcher = self.searcher();
         let addrs = self.index.addresses(&searcher)?;
         Ok(addrs.into_iter().map(move |(_, a)| self.index.record_at(&searcher, a)))
+    }
+
+    /// The duplicate groups across sources.
+    pub fn duplicates(&self) -> &crate::dedup::Duplicates {
+        &self.duplicates
+    }
+
+    /// Record → its group's primary, for the records that are duplicates of
+    /// another (left out of screening, counted as removed).
+    pub fn secondary(&self) -> &std::collections::HashMap<crate::parse::Pmid, crate::parse::Pmid> {
+        &self.secondary
     }
 
     /// The tags of the last tagging run, if any.

@@ -355,5 +355,5 @@ fn a_folder_imports_the_pubmed_xml_files_in_it() {
     let empty = tempfile::tempdir().unwrap();
     let (code, v) = scoper_json(ws.path(), &["import", empty.path().to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert!(v["errors"][0]["message"].as_str().unwrap().contains("no PubMed XML file"), "{v}");
+    assert!(v["errors"][0]["message"].as_str().unwrap().contains("no record file"), "{v}");
 }

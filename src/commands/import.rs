@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::clock::{compact_utc, now_secs};
 use crate::report::out;
 use crate::store::corpus::{next_stamp, stage, Stage};
-use crate::store::sync::{apply_file, mark_indexed, sync, FileError, FileReport};
+use crate::store::sync::{mark_indexed, sync, FileError, FileReport};
 use crate::store::Workspace;
 
 /// The files to import: each path given, and the PubMed XML files inside
@@ -38,11 +38,15 @@ fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
                             "{}: a folder inside; not read (import it by name)",
                             f.display()
                         ));
-                    } else if crate::store::corpus::is_record_file(&name) {
+                    } else if crate::store::corpus::is_record_file(&name)
+                        && (name.to_ascii_lowercase().contains(".xml")
+                            || crate::parse::tagged::detect_file(&f).is_some())
+                    {
                         inside.push(f);
                     } else if !name.starts_with('.') {
                         skipped.push(format!(
-                            "{}: not .xml or .xml.gz; not read (scoper imports PubMed XML)",
+                            "{}: not a record file (.xml, .ris, .nbib, .txt, .ciw, .csv, or .gz of \
+                             one); not read",
                             f.display()
                         ));
                     }
@@ -58,7 +62,28 @@ fn expand(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
     (out, skipped)
 }
 
-pub fn run(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i32> {
+/// `--map title=Title,abstract=Summary`: field → column, each field one
+/// scoper knows.
+pub fn parse_map(pairs: &[String]) -> Result<std::collections::HashMap<String, String>> {
+    let fields = crate::parse::tagged::CSV_FIELDS;
+    let mut map = std::collections::HashMap::new();
+    for p in pairs {
+        let Some((field, column)) = p.split_once('=') else {
+            anyhow::bail!(
+                "--map {p:?}: write FIELD=COLUMN, as in --map title=Title,abstract=Abstract"
+            );
+        };
+        let field = field.trim().to_lowercase();
+        if !fields.contains(&field.as_str()) {
+            anyhow::bail!("--map {p:?}: no field {field:?}; the fields are {}", fields.join(", "));
+        }
+        map.insert(field, column.trim().to_string());
+    }
+    Ok(map)
+}
+
+pub fn run(ws: &Workspace, files: &[PathBuf], map: &[String], json: bool) -> Result<i32> {
+    let map = parse_map(map)?;
     let (files, skipped) = expand(files);
     let files = &files;
     let (index, earlier) = sync(ws, false)?;
@@ -109,7 +134,7 @@ pub fn run(ws: &Workspace, files: &[PathBuf], json: bool) -> Result<i32> {
     });
     for (i, src) in files.iter().enumerate() {
         let shown = src.display().to_string();
-        match import_one(ws, &mut applier, src, &now, first_seq + i as u64)? {
+        match import_one(ws, &mut applier, src, &now, first_seq + i as u64, &map)? {
             Outcome::Imported(r) => {
                 reports.push(r);
                 done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -222,6 +247,7 @@ fn import_one(
     src: &Path,
     now: &str,
     seq: u64,
+    map: &std::collections::HashMap<String, String>,
 ) -> Result<Outcome> {
     let shown = src.display().to_string();
     if !src.exists() {
@@ -230,14 +256,26 @@ fn import_one(
     if src.is_dir() {
         return Ok(failed(
             &shown,
-            "is a folder with no PubMed XML file (.xml, .xml.gz) in it".into(),
+            "is a folder with no record file in it (PubMed XML, or a RIS, MEDLINE, Web of Science \
+             or CSV export)"
+                .into(),
         ));
     }
-    if let Some(f) = crate::parse::sniff::foreign(src) {
+    let tagged = crate::parse::tagged::detect_file(src);
+    if tagged.is_none() {
+        if let Some(f) = crate::parse::sniff::foreign(src) {
+            return Ok(failed_as(
+                &shown,
+                "not_pubmed",
+                format!("this is {}.\n(hint: {})", f.what, f.advice),
+            ));
+        }
+    }
+    if !map.is_empty() && tagged != Some(crate::parse::tagged::Format::Csv) {
         return Ok(failed_as(
             &shown,
-            "not_pubmed",
-            format!("this is {}.\n(hint: {})", f.what, f.advice),
+            "usage",
+            "--map names the columns of a CSV file, and this is not one".into(),
         ));
     }
     if let (Ok(s), Ok(c)) = (src.canonicalize(), ws.corpus().canonicalize()) {
@@ -275,7 +313,25 @@ fn import_one(
         Err(e) => return Ok(failed(&shown, format!("could not read it: {e}"))),
     };
     let kept_as = ws.relative(&staged.final_path);
-    let mut report = apply_file(applier, &staged.parse_from, &kept_as)?;
+    let map_path = crate::store::sync::map_file_of(&staged.final_path);
+    if !map.is_empty() {
+        // The mapping is kept beside the file, for every rebuild to come.
+        crate::store::atomic::write_atomic(&map_path, &serde_json::to_vec_pretty(map)?)
+            .with_context(|| format!("could not keep the column mapping of {kept_as}"))?;
+    }
+    let mut report = match crate::store::sync::apply_file_as(
+        applier,
+        &staged.parse_from,
+        &kept_as,
+        Some(&staged.final_path),
+    ) {
+        Ok(r) => r,
+        Err(e) => {
+            staged.discard();
+            let _ = std::fs::remove_file(&map_path);
+            return Ok(failed_as(&shown, "not_readable", format!("{e:#}")));
+        }
+    };
     for e in &mut report.errors {
         e.file = shown.clone();
     }
@@ -312,6 +368,7 @@ fn import_one(
         // Nothing was applied; the staged copy is removed: a file that gave
         // nothing leaves no trace.
         staged.discard();
+        let _ = std::fs::remove_file(&map_path);
         if report.errors.is_empty() {
             return Ok(Outcome::Skipped("holds no record; not kept".into()));
         }

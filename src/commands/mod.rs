@@ -4,6 +4,7 @@
 mod chart;
 mod conflicts;
 mod decide;
+mod duplicates;
 mod export;
 mod find;
 mod import;
@@ -62,10 +63,10 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
             search::run_update(&ws, &setup, json)
         }
         Command::Log => log::run(&Workspace::open(&root)?, json),
-        Command::Import { files } => {
+        Command::Import { files, map } => {
             let ws = Workspace::open(&root)?;
             let _lock = lock(&ws)?;
-            import::run(&ws, &files, json)
+            import::run(&ws, &files, &map, json)
         }
         Command::Index { rebuild } => {
             let ws = Workspace::open(&root)?;
@@ -121,6 +122,11 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Simulate { file, priors, seed, order_out, score } => {
             simulate::run(&simulate::Args { file, priors, seed, order_out, score }, json)
         }
+        Command::Duplicates { same, not, reviewer } => duplicates::run(
+            &Workspace::open(&root)?,
+            duplicates::Args { same, not, reviewer },
+            json,
+        ),
         Command::Report { out } => prisma::report(&Workspace::open(&root)?, &out),
     }
 }
@@ -183,6 +189,9 @@ fn current_index(ws: &Workspace) -> Result<crate::store::CorpusIndex> {
 /// load or compile is a warning here (the last tags stay); `scoper tag`
 /// says everything that is wrong with it.
 fn retag_quietly(ws: &Workspace, index: &crate::store::CorpusIndex) {
+    if let Err(e) = crate::dedup::refresh(ws, index) {
+        eprintln!("warning: the duplicate groups were not found again: {e:#}");
+    }
     let result = workspace_framework(ws)
         .and_then(|f| f.map(|f| crate::tag::store::current_tags(ws, index, &f)).transpose());
     if let Err(e) = result {

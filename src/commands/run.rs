@@ -53,6 +53,7 @@ pub fn run(ws: &Workspace, offline: bool, setup: &FetchSetup, json: bool) -> Res
         }
     }
     let (index, report) = sync(ws, false)?;
+    crate::dedup::refresh(ws, &index)?;
     let files = corpus_files(ws)?.files.len();
     let mut summary = CorpusSummary::default();
     let mut mesh = HashMap::new();

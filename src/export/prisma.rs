@@ -6,8 +6,10 @@
 //! - `database_results`: for each saved search, the PMIDs its complete runs
 //!   found (each once per search), summed over the searches; plus records
 //!   imported from files that no search found;
-//! - `duplicates`: records found by more than one search, counted once:
-//!   the sum over searches less the distinct PMIDs they found;
+//! - `duplicates`: records found by more than one search, counted once
+//!   (the sum over searches less the distinct PMIDs they found), plus the
+//!   records that duplicate another from another source (`scoper
+//!   duplicates`: every member of a group but its primary);
 //! - `excluded_other`: records found that are not in the working set
 //!   (deleted by PubMed, or never delivered);
 //! - `records_screened`: records with a final title-abstract decision
@@ -74,7 +76,13 @@ fn by_reason(reasons: Vec<String>) -> Vec<(String, usize)> {
 pub fn counts(review: &Review) -> anyhow::Result<Counts> {
     let (last_update, _) = crate::screen::last_update(&review.searches);
     let mut c = Counts::default();
-    let working: BTreeSet<Pmid> = review.view.pmids()?.into_iter().collect();
+    let secondary = review.view.secondary();
+    let all: BTreeSet<Pmid> = review.view.pmids()?.into_iter().collect();
+    // Records that duplicate another from another source are removed before
+    // screening (grouped by `scoper duplicates`).
+    let cross_source = all.iter().filter(|p| secondary.contains_key(p)).count();
+    let working: BTreeSet<Pmid> =
+        all.iter().copied().filter(|p| !secondary.contains_key(p)).collect();
     let mut per_search: BTreeMap<String, BTreeSet<Pmid>> = BTreeMap::new();
     for run in review.searches.iter().filter(|r| r.is_complete()) {
         per_search.entry(run.query.clone()).or_default().extend(run.pmids.iter().copied());
@@ -82,10 +90,10 @@ pub fn counts(review: &Review) -> anyhow::Result<Counts> {
     let found: BTreeSet<Pmid> = per_search.values().flatten().copied().collect();
     c.database_specific_results = per_search.iter().map(|(q, s)| (q.clone(), s.len())).collect();
     let summed: usize = per_search.values().map(BTreeSet::len).sum();
-    c.imported_results = working.difference(&found).count();
+    c.imported_results = all.difference(&found).count();
     c.database_results = summed + c.imported_results;
-    c.duplicates = summed - found.len();
-    c.excluded_other = found.difference(&working).count();
+    c.duplicates = summed - found.len() + cross_source;
+    c.excluded_other = found.difference(&all).count();
 
     let ta = Stage::TitleAbstract;
     let mut ta_reasons = Vec::new();

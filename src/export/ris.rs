@@ -43,7 +43,11 @@ pub fn record(w: &mut dyn Write, r: &Record) -> std::io::Result<()> {
         }
     }
     tag("DO", r.doi.as_deref().unwrap_or(""))?;
-    tag("AN", &r.pmid.to_string())?;
+    let accession = match &r.source {
+        None => r.pmid.to_string(),
+        Some(s) => s.accession.clone().unwrap_or_default(),
+    };
+    tag("AN", &accession)?;
     tag("AB", &r.abstract_text())?;
     for k in &r.keywords {
         tag("KW", k)?;
@@ -51,8 +55,10 @@ pub fn record(w: &mut dyn Write, r: &Record) -> std::io::Result<()> {
     for l in &r.languages {
         tag("LA", l)?;
     }
-    tag("UR", &format!("https://pubmed.ncbi.nlm.nih.gov/{}/", r.pmid))?;
-    tag("DB", "PubMed")?;
+    if let Some(p) = r.pubmed_id() {
+        tag("UR", &format!("https://pubmed.ncbi.nlm.nih.gov/{p}/"))?;
+    }
+    tag("DB", r.source.as_ref().map_or("PubMed", |s| s.database.as_str()))?;
     write!(w, "ER  - \r\n\r\n")
 }
 

@@ -8,6 +8,7 @@ mod parallel;
 mod pubmed;
 mod record;
 pub mod sniff;
+pub mod tagged;
 mod text;
 
 pub use parallel::records_parallel;

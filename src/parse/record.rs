@@ -159,6 +159,10 @@ pub struct Record {
     pub status: Option<String>,
     /// `DateRevised` as `YYYY-MM-DD`.
     pub date_revised: Option<String>,
+    /// For a record from another database (RIS, MEDLINE, Web of Science,
+    /// CSV): where it came from. `None` for a PubMed XML record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<super::tagged::Source>,
 }
 
 /// One `AbstractText`.
@@ -233,6 +237,24 @@ pub struct Correction {
 }
 
 impl Record {
+    /// The record's PMID: its own for a PubMed record, else the one its
+    /// export gives (a record from another database may have none).
+    pub fn pubmed_id(&self) -> Option<u64> {
+        match &self.source {
+            None => Some(self.pmid.get()),
+            Some(s) => s.pmid,
+        }
+    }
+
+    /// "PMID 31415926", or "record 1234567890123 (Scopus)" for a record from
+    /// another database: how messages name it.
+    pub fn label(&self) -> String {
+        match &self.source {
+            None => format!("PMID {}", self.pmid),
+            Some(s) => format!("record {} ({})", self.pmid, s.database),
+        }
+    }
+
     /// The abstract as one text, sections joined ("LABEL: text").
     pub fn abstract_text(&self) -> String {
         let mut out = String::new();

@@ -13,9 +13,9 @@ pub struct Foreign {
 }
 
 const INSTEAD: &str = "scoper imports PubMed XML (.xml or .xml.gz, as E-utilities' efetch and \
-    the PubMed baseline files hold it); to bring in a PubMed search, save its strategy as \
-    queries/NAME.toml and run `scoper search NAME` (reading RIS, MEDLINE and CSV exports is \
-    planned)";
+    the PubMed baseline files hold it) and the RIS, MEDLINE/nbib, Web of Science and CSV exports \
+    of other databases; to bring in a PubMed search, save its strategy as queries/NAME.toml and \
+    run `scoper search NAME`";
 
 /// The first `n` bytes of the (decompressed) file.
 fn head(path: &Path, n: usize) -> io::Result<Vec<u8>> {

@@ -59,10 +59,13 @@ pub fn last_update(log: &[crate::fetch::search::SearchRun]) -> (HashSet<Pmid>, O
 }
 
 /// The records a reviewer screens at `stage`: every record at title and
-/// abstract; at full text, those included or marked maybe at title and
-/// abstract.
+/// abstract (a group of duplicates once); at full text, those included or
+/// marked maybe at title and abstract.
 pub fn stage_records(view: &View, decisions: &Decisions, stage: Stage) -> Result<Vec<Pmid>> {
-    let all = view.pmids()?;
+    // A group of duplicates is screened once, as its primary record.
+    let secondary = view.secondary();
+    let mut all = view.pmids()?;
+    all.retain(|p| !secondary.contains_key(p));
     Ok(match stage {
         Stage::TitleAbstract => all,
         Stage::FullText => {

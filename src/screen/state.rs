@@ -808,11 +808,23 @@ fn edited(text: &str, action: &Action) -> Option<String> {
     }
 }
 
-/// The record's page: its DOI, else PubMed.
+/// The record's page: its DOI, else its PubMed page, else a PubMed search
+/// for its title (a record from another database with neither).
 pub fn link(r: &Record) -> String {
-    match &r.doi {
-        Some(doi) => format!("https://doi.org/{doi}"),
-        None => format!("https://pubmed.ncbi.nlm.nih.gov/{}/", r.pmid),
+    match (&r.doi, r.pubmed_id()) {
+        (Some(doi), _) => format!("https://doi.org/{doi}"),
+        (None, Some(p)) => format!("https://pubmed.ncbi.nlm.nih.gov/{p}/"),
+        (None, None) => {
+            let term: String = r
+                .title
+                .chars()
+                .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join("+");
+            format!("https://pubmed.ncbi.nlm.nih.gov/?term={term}")
+        }
     }
 }
 

@@ -30,13 +30,16 @@ pub struct CorpusFile {
     pub mtime_ns: u128,
 }
 
-/// True for the files the corpus holds records in (not the esearch
-/// answers a search run keeps beside its efetch answers).
+/// True for the files the corpus holds records in: PubMed XML, and the RIS,
+/// MEDLINE, Web of Science and CSV exports of other databases (not the
+/// esearch answers a search run keeps beside its efetch answers, nor a CSV
+/// file's column mapping).
 pub fn is_record_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
+    let lower = lower.strip_suffix(".gz").unwrap_or(&lower);
     !lower.starts_with('.')
         && !lower.starts_with("esearch-")
-        && (lower.ends_with(".xml") || lower.ends_with(".xml.gz"))
+        && [".xml", ".ris", ".nbib", ".txt", ".ciw", ".csv"].iter().any(|e| lower.ends_with(e))
 }
 
 /// A file (or folder) in `corpus/` that cannot be read as part of it.

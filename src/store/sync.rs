@@ -13,6 +13,8 @@ use super::atomic::write_atomic;
 use super::corpus::{corpus_files, CorpusFile, Unlisted};
 use super::index::{Applied, Applier, CorpusIndex, SCHEMA_VERSION};
 use super::workspace::Workspace;
+use std::io::Read;
+
 use crate::parse::{self, Entry, ParseError};
 
 /// Which corpus files the index holds, so a changed corpus is noticed.
@@ -95,9 +97,92 @@ impl From<&Unlisted> for FileError {
     }
 }
 
+/// The CSV column mapping kept beside an imported CSV file (`import
+/// --map`): `FILE.map.json`.
+pub fn map_file_of(path: &Path) -> std::path::PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".map.json");
+    path.with_file_name(name)
+}
+
+/// Reads a RIS, MEDLINE, Web of Science or CSV file and applies its
+/// records; `None` when the file is none of these (PubMed XML).
+fn apply_tagged(
+    applier: &mut Applier,
+    path: &Path,
+    shown: &str,
+    kept_as: Option<&Path>,
+) -> Result<Option<FileReport>> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy().to_ascii_lowercase();
+    if name.ends_with(".xml") || name.ends_with(".xml.gz") {
+        return Ok(None);
+    }
+    let mut head = Vec::new();
+    parse::open(path)
+        .with_context(|| format!("could not open {shown}"))?
+        .take(16 * 1024)
+        .read_to_end(&mut head)
+        .with_context(|| format!("could not read {shown}"))?;
+    let Some(format) = parse::tagged::detect(&String::from_utf8_lossy(&head)) else {
+        return Ok(None);
+    };
+    let mut bytes = Vec::new();
+    parse::open(path)?
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("could not read {shown}"))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let source_name = shown.rsplit('/').next().unwrap_or(shown);
+    let (records, faults) = if format == parse::tagged::Format::Csv {
+        let map_path = map_file_of(kept_as.unwrap_or(path));
+        let map: std::collections::HashMap<String, String> = match std::fs::read(&map_path) {
+            Ok(b) => serde_json::from_slice(&b)
+                .with_context(|| format!("{} is not a column mapping", map_path.display()))?,
+            Err(_) => Default::default(),
+        };
+        parse::tagged::csv_records(&text, source_name, &map)
+            .map_err(|e| anyhow::anyhow!("{shown}: {e}"))?
+    } else {
+        parse::tagged::parse(format, &text, source_name)
+    };
+    let mut report = FileReport { file: shown.to_string(), ..FileReport::default() };
+    for r in &records {
+        report.records += 1;
+        match applier.add(r)? {
+            Applied::New => report.new += 1,
+            Applied::Updated => report.updated += 1,
+            Applied::Unchanged | Applied::Superseded => report.unchanged += 1,
+        }
+    }
+    for f in faults {
+        report.errors.push(FileError {
+            kind: "record",
+            file: shown.to_string(),
+            line: Some(f.line as u64),
+            pmid: None,
+            message: f.message,
+        });
+    }
+    Ok(Some(report))
+}
+
 /// Reads `path` (a corpus file) and applies its entries. Parsing runs on its
-/// own thread while this one builds index documents.
+/// own thread while this one builds index documents. A RIS, MEDLINE, Web of
+/// Science or CSV file is read whole (see [`parse::tagged`]).
 pub fn apply_file(applier: &mut Applier, path: &Path, shown: &str) -> Result<FileReport> {
+    apply_file_as(applier, path, shown, None)
+}
+
+/// [`apply_file`] for a file read from one place and kept at another
+/// (`kept_as`: where its CSV column mapping is).
+pub fn apply_file_as(
+    applier: &mut Applier,
+    path: &Path,
+    shown: &str,
+    kept_as: Option<&Path>,
+) -> Result<FileReport> {
+    if let Some(report) = apply_tagged(applier, path, shown, kept_as)? {
+        return Ok(report);
+    }
     let input = parse::open(path).with_context(|| format!("could not open {shown}"))?;
     // Entries go across in batches: one channel message per record costs
     // more in wake-ups than the record costs to parse.

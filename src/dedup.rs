@@ -1,0 +1,479 @@
+//! Duplicates across sources: the same study found in PubMed and exported
+//! from Embase, Scopus or Web of Science. Records are matched by DOI, then
+//! PMID, then normalised title with year and first author, then a fuzzy
+//! title (same year, nearly the same words). Duplicates are grouped, never
+//! deleted: one record of a group is its primary (the PubMed record where
+//! there is one, else the first imported), and the others are counted as
+//! duplicates removed (PRISMA) and left out of screening.
+//!
+//! Not duplicates, whatever their titles: records with two different DOIs,
+//! an erratum or retraction notice and its article, records of different
+//! kinds (a conference abstract and the journal article, a book and its
+//! chapter), and records of different years by title alone (a commentary
+//! series with one title).
+//!
+//! A reviewer confirms or splits a pair (`scoper duplicates --same A,B`,
+//! `--not A,B`); the judgements are kept in `dedup/judgements.jsonl`
+//! (append-only, last word wins). The groups are derived data, saved in
+//! `.scoper/duplicates.json` when the corpus changes.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::parse::tagged::{identity_key, OWN_ID_BASE};
+use crate::parse::{Pmid, Record};
+use crate::store::log::AppendLog;
+use crate::store::{CorpusIndex, Workspace};
+
+/// How two records were matched.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub a: Pmid,
+    pub b: Pmid,
+    /// `doi`, `pmid`, `title, year and first author`, `fuzzy title (0.93)`,
+    /// or `confirmed by NAME`.
+    pub by: String,
+}
+
+/// One record of a group, as the listing shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    pub id: Pmid,
+    pub database: String,
+    pub title: String,
+    pub year: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doi: Option<String>,
+}
+
+/// Records that are one study.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub primary: Pmid,
+    pub members: Vec<Member>,
+    pub links: Vec<Link>,
+    /// True when a link is a fuzzy title match nobody has confirmed.
+    pub unconfirmed: bool,
+}
+
+/// Every group of the working set.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Duplicates {
+    pub records: usize,
+    pub groups: Vec<Group>,
+}
+
+/// A reviewer's word on a pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Judgement {
+    pub a: Pmid,
+    pub b: Pmid,
+    /// True: the same study; false: not.
+    pub same: bool,
+    pub reviewer: String,
+    pub time: String,
+}
+
+pub fn judgements_log(ws: &Workspace) -> AppendLog<Judgement> {
+    AppendLog::new(ws.root().join("dedup").join("judgements.jsonl"), "dedup/judgements.jsonl")
+}
+
+fn saved_path(ws: &Workspace) -> std::path::PathBuf {
+    ws.derived().join("duplicates.json")
+}
+
+/// Words of a title: lower case, letters and digits.
+fn words(title: &str) -> Vec<String> {
+    title
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// An erratum, correction or retraction notice (never the article's
+/// duplicate).
+fn is_notice(title: &str) -> bool {
+    let t = title.trim_start_matches(['[', '(']).to_lowercase();
+    ["erratum", "correction", "corrigendum", "retraction", "retracted:", "expression of concern"]
+        .iter()
+        .any(|p| t.starts_with(p))
+}
+
+/// The kind of a record, where the export says: conference, book, chapter,
+/// or article.
+fn kind(r: &Record) -> Option<&'static str> {
+    let k = r.source.as_ref().and_then(|s| s.kind.clone()).unwrap_or_default().to_uppercase();
+    let types = r.publication_types.join(" ").to_lowercase();
+    if k.starts_with("CONF") || k == "CPAPER" || k == "ABST" || types.contains("conference") {
+        Some("conference")
+    } else if k == "CHAP" || types.contains("chapter") {
+        Some("chapter")
+    } else if k == "BOOK" || k == "EBOOK" || r.book && !types.contains("chapter") {
+        Some("book")
+    } else if k == "JOUR" || k == "J" || k.is_empty() && r.source.is_none() {
+        Some("article")
+    } else {
+        None
+    }
+}
+
+fn norm_doi(d: &str) -> String {
+    d.trim().trim_start_matches("https://doi.org/").trim_start_matches("doi:").to_lowercase()
+}
+
+/// The PMID a record stands for: its own (a PubMed record), or the one its
+/// export gives.
+fn pmid_of(r: &Record) -> Option<u64> {
+    match &r.source {
+        None => (r.pmid.get() < OWN_ID_BASE).then_some(r.pmid.get()),
+        Some(s) => s.pmid,
+    }
+}
+
+struct UnionFind(Vec<usize>);
+
+impl UnionFind {
+    fn find(&mut self, i: usize) -> usize {
+        let mut r = i;
+        while self.0[r] != r {
+            r = self.0[r];
+        }
+        let mut j = i;
+        while self.0[j] != r {
+            let next = self.0[j];
+            self.0[j] = r;
+            j = next;
+        }
+        r
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.0[ra.max(rb)] = ra.min(rb);
+        }
+    }
+}
+
+/// The share of words two titles have in common (Jaccard of their word
+/// sets).
+fn similarity(a: &[String], b: &[String]) -> f64 {
+    let sa: std::collections::HashSet<&String> = a.iter().collect();
+    let sb: std::collections::HashSet<&String> = b.iter().collect();
+    let inter = sa.intersection(&sb).count();
+    let union = sa.union(&sb).count();
+    if union == 0 {
+        0.0
+    } else {
+        inter as f64 / union as f64
+    }
+}
+
+/// Titles at least this alike (and of the same year) are a fuzzy match.
+pub const FUZZY: f64 = 0.85;
+
+/// Finds the groups among `records` (in corpus order), with the reviewers'
+/// `judgements`.
+pub fn find(records: &[Record], judgements: &[Judgement]) -> Duplicates {
+    let n = records.len();
+    let index: HashMap<Pmid, usize> =
+        records.iter().enumerate().map(|(i, r)| (r.pmid, i)).collect();
+    // The last word on each pair.
+    let mut said: HashMap<(Pmid, Pmid), (bool, String)> = HashMap::new();
+    for j in judgements {
+        let key = if j.a < j.b { (j.a, j.b) } else { (j.b, j.a) };
+        said.insert(key, (j.same, j.reviewer.clone()));
+    }
+    let split = |a: Pmid, b: Pmid| {
+        let key = if a < b { (a, b) } else { (b, a) };
+        said.get(&key).is_some_and(|(same, _)| !same)
+    };
+    let mut uf = UnionFind((0..n).collect());
+    let mut links: Vec<(usize, usize, String)> = Vec::new();
+    let link = |uf: &mut UnionFind,
+                links: &mut Vec<(usize, usize, String)>,
+                a: usize,
+                b: usize,
+                by: String| {
+        if !split(records[a].pmid, records[b].pmid) {
+            if uf.find(a) != uf.find(b) {
+                links.push((a, b, by));
+            }
+            uf.union(a, b);
+        }
+    };
+    let titles: Vec<Vec<String>> = records.iter().map(|r| words(&r.title)).collect();
+    let compatible = |a: usize, b: usize| {
+        let (ra, rb) = (&records[a], &records[b]);
+        let dois_differ = match (&ra.doi, &rb.doi) {
+            (Some(x), Some(y)) => norm_doi(x) != norm_doi(y),
+            _ => false,
+        };
+        let kinds_differ = match (kind(ra), kind(rb)) {
+            (Some(x), Some(y)) => x != y,
+            _ => false,
+        };
+        // Two PubMed records are never one study (PubMed has one record a
+        // study), nor two records with different PMIDs.
+        let pmids_differ = match (pmid_of(ra), pmid_of(rb)) {
+            (Some(x), Some(y)) => x != y,
+            _ => false,
+        };
+        // "Part 1" and "Part 2", "case series 12" and "13": different works.
+        let numbers = |t: &[String]| -> Vec<String> {
+            t.iter().filter(|w| w.chars().all(|c| c.is_ascii_digit())).cloned().collect()
+        };
+        let numbers_differ = numbers(&titles[a]) != numbers(&titles[b]);
+        !dois_differ
+            && !kinds_differ
+            && !pmids_differ
+            && !numbers_differ
+            && is_notice(&ra.title) == is_notice(&rb.title)
+    };
+    // By DOI, by PMID, by title + year + first author: equal keys.
+    let by_key = |key_of: &dyn Fn(&Record) -> Option<String>,
+                  by: &str,
+                  check: bool,
+                  uf: &mut UnionFind,
+                  links: &mut Vec<(usize, usize, String)>| {
+        let mut first: HashMap<String, usize> = HashMap::new();
+        for (i, r) in records.iter().enumerate() {
+            let Some(k) = key_of(r) else { continue };
+            match first.get(&k) {
+                Some(&j) if !check || compatible(i, j) => link(uf, links, j, i, by.to_string()),
+                Some(_) => {}
+                None => {
+                    first.insert(k, i);
+                }
+            }
+        }
+    };
+    by_key(&|r| r.doi.as_deref().map(norm_doi), "doi", false, &mut uf, &mut links);
+    by_key(&|r| pmid_of(r).map(|p| p.to_string()), "pmid", false, &mut uf, &mut links);
+    by_key(
+        &|r| {
+            (!r.title.trim().is_empty()).then(|| identity_key(&r.title, r.year, r.authors.first()))
+        },
+        "title, year and first author",
+        true,
+        &mut uf,
+        &mut links,
+    );
+    // Fuzzy: the same year and nearly the same words, within blocks of
+    // records that share their title's first two words (sorted), so the
+    // comparisons stay few.
+    let mut blocks: BTreeMap<(Option<i32>, String), Vec<usize>> = BTreeMap::new();
+    for (i, t) in titles.iter().enumerate() {
+        if t.len() >= 4 {
+            let mut head: Vec<&String> = t.iter().filter(|w| w.len() > 3).take(3).collect();
+            head.sort();
+            let key: String = head.iter().take(2).map(|s| s.as_str()).collect::<Vec<_>>().join(" ");
+            blocks.entry((records[i].year, key)).or_default().push(i);
+        }
+    }
+    for members in blocks.values() {
+        for (x, &a) in members.iter().enumerate() {
+            for &b in &members[x + 1..] {
+                if uf.find(a) == uf.find(b) || !compatible(a, b) {
+                    continue;
+                }
+                let s = similarity(&titles[a], &titles[b]);
+                if s >= FUZZY {
+                    link(&mut uf, &mut links, a, b, format!("fuzzy title ({s:.2})"));
+                }
+            }
+        }
+    }
+    // Confirmed pairs.
+    for ((a, b), (same, who)) in &said {
+        if let (true, Some(&i), Some(&j)) = (*same, index.get(a), index.get(b)) {
+            if uf.find(i) != uf.find(j) {
+                links.push((i, j, format!("confirmed by {who}")));
+                uf.union(i, j);
+            }
+        }
+    }
+    let mut members: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..n {
+        members.entry(uf.find(i)).or_default().push(i);
+    }
+    let mut groups = Vec::new();
+    for (_, ms) in members.into_iter().filter(|(_, m)| m.len() > 1) {
+        // The PubMed record, else the first imported.
+        let primary = ms.iter().copied().find(|&i| records[i].source.is_none()).unwrap_or(ms[0]);
+        let root = uf.find(ms[0]);
+        let glinks: Vec<Link> = links
+            .iter()
+            .filter(|(a, _, _)| uf.find(*a) == root)
+            .map(|(a, b, by)| Link { a: records[*a].pmid, b: records[*b].pmid, by: by.clone() })
+            .collect();
+        let unconfirmed = glinks.iter().any(|l| {
+            l.by.starts_with("fuzzy") && {
+                let key = if l.a < l.b { (l.a, l.b) } else { (l.b, l.a) };
+                !said.contains_key(&key)
+            }
+        });
+        groups.push(Group {
+            primary: records[primary].pmid,
+            members: ms
+                .iter()
+                .map(|&i| {
+                    let r = &records[i];
+                    Member {
+                        id: r.pmid,
+                        database: r
+                            .source
+                            .as_ref()
+                            .map(|s| s.database.clone())
+                            .unwrap_or_else(|| "PubMed".into()),
+                        title: r.title.clone(),
+                        year: r.year,
+                        doi: r.doi.clone(),
+                    }
+                })
+                .collect(),
+            links: glinks,
+            unconfirmed,
+        });
+    }
+    Duplicates { records: n, groups }
+}
+
+impl Duplicates {
+    /// Records counted as duplicates removed: every member but the primary.
+    pub fn removed(&self) -> usize {
+        self.groups.iter().map(|g| g.members.len() - 1).sum()
+    }
+
+    /// Record → its group's primary, for the records that are not primary.
+    pub fn secondary(&self) -> HashMap<Pmid, Pmid> {
+        self.groups
+            .iter()
+            .flat_map(|g| {
+                g.members.iter().filter(|m| m.id != g.primary).map(move |m| (m.id, g.primary))
+            })
+            .collect()
+    }
+
+    /// The saved groups (empty when there are none saved).
+    pub fn load(ws: &Workspace) -> Duplicates {
+        std::fs::read(saved_path(ws))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+}
+
+/// Finds the groups of the working set in `index` and saves them (after
+/// the corpus or the judgements changed).
+pub fn refresh(ws: &Workspace, index: &CorpusIndex) -> Result<Duplicates> {
+    let mut records = Vec::new();
+    index.for_each_record(|r| {
+        records.push(r);
+        Ok(())
+    })?;
+    let judged =
+        judgements_log(ws).read().context("could not read dedup/judgements.jsonl")?.entries;
+    let found = find(&records, &judged);
+    crate::store::atomic::write_atomic(&saved_path(ws), &serde_json::to_vec(&found)?)
+        .context("could not save the duplicate groups")?;
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::tagged::Source;
+
+    fn rec(id: u64, title: &str, year: i32, doi: Option<&str>, db: Option<&str>) -> Record {
+        Record {
+            pmid: Pmid::new(id).unwrap(),
+            title: title.into(),
+            year: Some(year),
+            doi: doi.map(String::from),
+            source: db.map(|d| Source {
+                database: d.into(),
+                kind: Some("JOUR".into()),
+                ..Source::default()
+            }),
+            ..Record::default()
+        }
+    }
+
+    #[test]
+    fn matched_by_doi_title_and_fuzzy_title_and_the_traps_kept_apart() {
+        let long = "Gambling harms among young adults in Finland: a population cohort study";
+        let records = vec![
+            rec(11, "Gambling harms in young adults", 2020, Some("10.1/a"), None),
+            rec(
+                OWN_ID_BASE + 1,
+                "Gambling Harms in Young Adults.",
+                2020,
+                Some("https://doi.org/10.1/A"),
+                Some("Scopus"),
+            ),
+            rec(OWN_ID_BASE + 2, long, 2021, None, Some("Embase")),
+            rec(OWN_ID_BASE + 7, &long.replace(": a ", ": "), 2021, None, Some("Scopus")),
+            rec(
+                OWN_ID_BASE + 3,
+                "Erratum: Gambling harms in young adults",
+                2020,
+                None,
+                Some("Embase"),
+            ),
+            rec(OWN_ID_BASE + 4, "Notes from the field", 2019, None, Some("Scopus")),
+            rec(OWN_ID_BASE + 5, "Notes from the field", 2020, None, Some("Scopus")),
+            rec(
+                OWN_ID_BASE + 6,
+                "Gambling harms in young adults",
+                2020,
+                Some("10.1/other"),
+                Some("Lens"),
+            ),
+            // A series in parts, and two PubMed records with one title.
+            rec(
+                OWN_ID_BASE + 8,
+                "Screening for gambling harm, part 1: methods",
+                2022,
+                None,
+                Some("X"),
+            ),
+            rec(
+                OWN_ID_BASE + 9,
+                "Screening for gambling harm, part 2: methods",
+                2022,
+                None,
+                Some("X"),
+            ),
+            rec(21, "Gambling harm in older adults: a national survey", 2019, None, None),
+            rec(22, "Gambling harm in older adults: a national survey.", 2019, None, None),
+        ];
+        let d = find(&records, &[]);
+        assert_eq!(d.groups.len(), 2, "{:#?}", d.groups);
+        let g = &d.groups[0];
+        assert_eq!(g.primary.get(), 11, "the PubMed record is primary");
+        let ids: Vec<u64> = g.members.iter().map(|m| m.id.get()).collect();
+        assert_eq!(ids, [11, OWN_ID_BASE + 1]);
+        assert_eq!(g.links[0].by, "doi");
+        assert!(!g.unconfirmed);
+        let f = &d.groups[1];
+        assert!(f.links[0].by.starts_with("fuzzy title"), "{f:?}");
+        assert!(f.unconfirmed);
+        assert_eq!(f.primary.get(), OWN_ID_BASE + 2, "the first imported");
+        assert_eq!(d.removed(), 2);
+        // A reviewer splits the fuzzy pair: no group left there.
+        let j = Judgement {
+            a: Pmid::new(OWN_ID_BASE + 7).unwrap(),
+            b: Pmid::new(OWN_ID_BASE + 2).unwrap(),
+            same: false,
+            reviewer: "ana".into(),
+            time: "t".into(),
+        };
+        let d = find(&records, &[j]);
+        assert_eq!(d.groups.len(), 1);
+    }
+}
