@@ -160,17 +160,31 @@ impl UnionFind {
 }
 
 /// The share of words two titles have in common (Jaccard of their word
-/// sets).
+/// sets, each sorted and without repeats).
 fn similarity(a: &[String], b: &[String]) -> f64 {
-    let sa: std::collections::HashSet<&String> = a.iter().collect();
-    let sb: std::collections::HashSet<&String> = b.iter().collect();
-    let inter = sa.intersection(&sb).count();
-    let union = sa.union(&sb).count();
+    let (mut i, mut j, mut inter) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                inter += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - inter;
     if union == 0 {
         0.0
     } else {
         inter as f64 / union as f64
     }
+}
+
+/// Both known, and not the same.
+fn differ<T: PartialEq>(x: &Option<T>, y: &Option<T>) -> bool {
+    matches!((x, y), (Some(x), Some(y)) if x != y)
 }
 
 /// Titles at least this alike (and of the same year) are a fuzzy match.
@@ -206,33 +220,50 @@ pub fn find(records: &[Record], judgements: &[Judgement]) -> Duplicates {
             uf.union(a, b);
         }
     };
+    // What the checks read, worked out once a record (a block of similar
+    // titles can hold hundreds of records).
+    struct Traits {
+        doi: Option<String>,
+        kind: Option<&'static str>,
+        pmid: Option<u64>,
+        numbers: Vec<String>,
+        notice: bool,
+        /// The title's distinct words, sorted.
+        set: Vec<String>,
+    }
     let titles: Vec<Vec<String>> = records.iter().map(|r| words(&r.title)).collect();
+    let traits: Vec<Traits> = records
+        .iter()
+        .zip(&titles)
+        .map(|(r, t)| {
+            let mut set = t.clone();
+            set.sort_unstable();
+            set.dedup();
+            Traits {
+                doi: r.doi.as_deref().map(norm_doi),
+                kind: kind(r),
+                pmid: pmid_of(r),
+                numbers: t
+                    .iter()
+                    .filter(|w| w.chars().all(|c| c.is_ascii_digit()))
+                    .cloned()
+                    .collect(),
+                notice: is_notice(&r.title),
+                set,
+            }
+        })
+        .collect();
     let compatible = |a: usize, b: usize| {
-        let (ra, rb) = (&records[a], &records[b]);
-        let dois_differ = match (&ra.doi, &rb.doi) {
-            (Some(x), Some(y)) => norm_doi(x) != norm_doi(y),
-            _ => false,
-        };
-        let kinds_differ = match (kind(ra), kind(rb)) {
-            (Some(x), Some(y)) => x != y,
-            _ => false,
-        };
-        // Two PubMed records are never one study (PubMed has one record a
-        // study), nor two records with different PMIDs.
-        let pmids_differ = match (pmid_of(ra), pmid_of(rb)) {
-            (Some(x), Some(y)) => x != y,
-            _ => false,
-        };
-        // "Part 1" and "Part 2", "case series 12" and "13": different works.
-        let numbers = |t: &[String]| -> Vec<String> {
-            t.iter().filter(|w| w.chars().all(|c| c.is_ascii_digit())).cloned().collect()
-        };
-        let numbers_differ = numbers(&titles[a]) != numbers(&titles[b]);
-        !dois_differ
-            && !kinds_differ
-            && !pmids_differ
-            && !numbers_differ
-            && is_notice(&ra.title) == is_notice(&rb.title)
+        let (ta, tb) = (&traits[a], &traits[b]);
+        // Two different DOIs; a conference abstract and an article, a book
+        // and its chapter; two PubMed records (PubMed has one record a
+        // study), or two different PMIDs; "part 1" and "part 2"; a notice
+        // and its article: never one study.
+        !differ(&ta.doi, &tb.doi)
+            && !differ(&ta.kind, &tb.kind)
+            && !differ(&ta.pmid, &tb.pmid)
+            && ta.numbers == tb.numbers
+            && ta.notice == tb.notice
     };
     // By DOI, by PMID, by title + year + first author: equal keys.
     let by_key = |key_of: &dyn Fn(&Record) -> Option<String>,
@@ -281,7 +312,7 @@ pub fn find(records: &[Record], judgements: &[Judgement]) -> Duplicates {
                 if uf.find(a) == uf.find(b) || !compatible(a, b) {
                     continue;
                 }
-                let s = similarity(&titles[a], &titles[b]);
+                let s = similarity(&traits[a].set, &traits[b].set);
                 if s >= FUZZY {
                     link(&mut uf, &mut links, a, b, format!("fuzzy title ({s:.2})"));
                 }
@@ -301,15 +332,22 @@ pub fn find(records: &[Record], judgements: &[Judgement]) -> Duplicates {
     for i in 0..n {
         members.entry(uf.find(i)).or_default().push(i);
     }
+    // Each link under its group's root, once (not a scan of every link for
+    // every group: 30,000 groups and 60,000 links on 100,000 records).
+    let mut links_of: HashMap<usize, Vec<(usize, usize, String)>> = HashMap::new();
+    for (a, b, by) in links {
+        links_of.entry(uf.find(a)).or_default().push((a, b, by));
+    }
     let mut groups = Vec::new();
     for (_, ms) in members.into_iter().filter(|(_, m)| m.len() > 1) {
         // The PubMed record, else the first imported.
         let primary = ms.iter().copied().find(|&i| records[i].source.is_none()).unwrap_or(ms[0]);
         let root = uf.find(ms[0]);
-        let glinks: Vec<Link> = links
-            .iter()
-            .filter(|(a, _, _)| uf.find(*a) == root)
-            .map(|(a, b, by)| Link { a: records[*a].pmid, b: records[*b].pmid, by: by.clone() })
+        let glinks: Vec<Link> = links_of
+            .remove(&root)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(a, b, by)| Link { a: records[a].pmid, b: records[b].pmid, by })
             .collect();
         let unconfirmed = glinks.iter().any(|l| {
             l.by.starts_with("fuzzy") && {
@@ -371,11 +409,41 @@ impl Duplicates {
 /// Finds the groups of the working set in `index` and saves them (after
 /// the corpus or the judgements changed).
 pub fn refresh(ws: &Workspace, index: &CorpusIndex) -> Result<Duplicates> {
+    // Only what matching reads is read (no abstract, MeSH...): on 100,000
+    // records the whole records would take seconds and hundreds of MB.
+    #[derive(Deserialize)]
+    struct Slim {
+        pmid: Pmid,
+        title: String,
+        year: Option<i32>,
+        doi: Option<String>,
+        #[serde(default)]
+        authors: Vec<crate::parse::Author>,
+        #[serde(default)]
+        publication_types: Vec<String>,
+        #[serde(default)]
+        book: bool,
+        #[serde(default)]
+        source: Option<crate::parse::tagged::Source>,
+    }
     let mut records = Vec::new();
-    index.for_each_record(|r| {
-        records.push(r);
+    index.for_each_stored(|r: Slim| {
+        records.push(Record {
+            pmid: r.pmid,
+            title: r.title,
+            year: r.year,
+            doi: r.doi,
+            authors: r.authors.into_iter().take(1).collect(),
+            publication_types: r.publication_types,
+            book: r.book,
+            source: r.source,
+            ..Record::default()
+        });
         Ok(())
     })?;
+    // The same order on every machine: by id (the PubMed records, whose ids
+    // are PMIDs, come first).
+    records.sort_by_key(|r| r.pmid);
     let judged =
         judgements_log(ws).read().context("could not read dedup/judgements.jsonl")?.entries;
     let found = find(&records, &judged);

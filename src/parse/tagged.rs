@@ -123,36 +123,85 @@ pub struct Fault {
 
 /// Reads `text` as `format`; `file` names it in each record's source.
 pub fn parse(format: Format, text: &str, file: &str) -> (Vec<Record>, Vec<Fault>) {
-    let text = normalise(text);
-    let (mut records, faults) = match format {
-        Format::Ris => tagged(&text, file, Format::Ris),
-        Format::Medline => tagged(&text, file, Format::Medline),
-        Format::Wos => tagged(&text, file, Format::Wos),
-        Format::Csv => csv_records(&text, file, &HashMap::new())
-            .unwrap_or_else(|e| (Vec::new(), vec![Fault { line: 1, message: e }])),
-    };
-    distinct_ids(&mut records);
+    let mut records = Vec::new();
+    let faults = parse_reader(format, text.as_bytes(), file, &HashMap::new(), &mut |r| {
+        records.push(r);
+        Ok(())
+    })
+    .unwrap_or_else(|e| vec![Fault { line: 1, message: format!("{e:#}") }]);
     (records, faults)
+}
+
+/// Reads `input` as `format`, one record at a time into `sink` (a large
+/// export is never held whole); `map` is a CSV's column mapping. Err for a
+/// CSV whose columns cannot be read, or when `sink` fails.
+pub fn parse_reader<R: std::io::BufRead>(
+    format: Format,
+    input: R,
+    file: &str,
+    map: &HashMap<String, String>,
+    sink: &mut dyn FnMut(Record) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<Fault>> {
+    let mut distinct = Distinct::default();
+    let mut sink = |r: Record| sink(distinct.apply(r));
+    match format {
+        Format::Csv => {
+            let mut input = input;
+            let mut bom = [0u8; 3];
+            let n = std::io::Read::read(&mut input, &mut bom)?;
+            let head: &[u8] = if bom[..n] == [0xef, 0xbb, 0xbf] { &[] } else { &bom[..n] };
+            csv_records(std::io::Read::chain(head, input), file, map, &mut sink)
+                .map_err(|e| anyhow::anyhow!(e))
+        }
+        _ => tagged(lines_of(input), file, format, &mut sink),
+    }
 }
 
 /// The same key twice in one export (the same article exported twice, with
 /// no accession number or DOI): the second copy gets an id of its own, so
 /// that both are kept and `scoper duplicates` groups them.
-fn distinct_ids(records: &mut [Record]) {
-    let mut seen: HashMap<u64, usize> = HashMap::new();
-    for r in records.iter_mut() {
-        let n = seen.entry(r.pmid.get()).or_default();
+#[derive(Default)]
+struct Distinct {
+    seen: HashMap<u64, usize>,
+}
+
+impl Distinct {
+    fn apply(&mut self, mut r: Record) -> Record {
+        let n = self.seen.entry(r.pmid.get()).or_default();
         *n += 1;
         if *n > 1 {
             let db = r.source.as_ref().map(|s| s.database.clone()).unwrap_or_default();
             r.pmid = stable_id(&db, &format!("{}#{}", r.pmid.get(), n));
         }
+        r
     }
 }
 
-/// No byte-order mark; every line end a `\n`.
-fn normalise(text: &str) -> String {
-    text.trim_start_matches('\u{feff}').replace("\r\n", "\n").replace('\r', "\n")
+/// The lines of `input`, numbered from 1: no byte-order mark, no line ends;
+/// a lone carriage return inside a line ends a line too.
+fn lines_of<R: std::io::BufRead>(mut input: R) -> impl Iterator<Item = (usize, String)> {
+    let mut n = 0usize;
+    let mut pending: std::collections::VecDeque<(usize, String)> = Default::default();
+    let mut buf = Vec::new();
+    std::iter::from_fn(move || loop {
+        if let Some(l) = pending.pop_front() {
+            return Some(l);
+        }
+        buf.clear();
+        match input.read_until(b'\n', &mut buf) {
+            Ok(0) | Err(_) => return None,
+            Ok(_) => {}
+        }
+        n += 1;
+        let mut text = String::from_utf8_lossy(&buf).into_owned();
+        if n == 1 {
+            text = text.trim_start_matches('\u{feff}').to_string();
+        }
+        let text = text.trim_end_matches(['\n', '\r']);
+        for part in text.split('\r') {
+            pending.push_back((n, part.to_string()));
+        }
+    })
 }
 
 fn is_ris_line(l: &str) -> bool {
@@ -214,21 +263,26 @@ impl Fields {
 }
 
 /// Splits tagged text into records and reads each.
-fn tagged(text: &str, file: &str, format: Format) -> (Vec<Record>, Vec<Fault>) {
-    let mut records = Vec::new();
+fn tagged(
+    lines: impl Iterator<Item = (usize, String)>,
+    file: &str,
+    format: Format,
+    sink: &mut dyn FnMut(Record) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<Fault>> {
     let mut faults = Vec::new();
     let mut cur: Option<Fields> = None;
     // Tags whose continuation lines are values of their own (one keyword,
     // one author a line) rather than the rest of a wrapped value.
     let own_line = |tag: &str| matches!(tag, "KW" | "AU" | "AF" | "A1" | "MH" | "OT" | "DE" | "ID");
-    let finish = |f: Fields, records: &mut Vec<Record>, faults: &mut Vec<Fault>| match to_record(
-        &f, file, format,
-    ) {
-        Ok(r) => records.push(r),
-        Err(message) => faults.push(Fault { line: f.start, message }),
+    let mut finish = |f: Fields, faults: &mut Vec<Fault>| -> anyhow::Result<()> {
+        match to_record(&f, file, format) {
+            Ok(r) => sink(r)?,
+            Err(message) => faults.push(Fault { line: f.start, message }),
+        }
+        Ok(())
     };
-    for (n, line) in text.lines().enumerate() {
-        let n = n + 1;
+    for (n, line) in lines {
+        let line = line.as_str();
         let starts_record = match format {
             Format::Ris => tag_of(line, format).is_some_and(|(t, _)| t == "TY"),
             Format::Medline => tag_of(line, format).is_some_and(|(t, _)| t == "PMID"),
@@ -238,7 +292,7 @@ fn tagged(text: &str, file: &str, format: Format) -> (Vec<Record>, Vec<Fault>) {
         if starts_record {
             if let Some(f) = cur.take() {
                 // A record that never reached its ER line is still read.
-                finish(f, &mut records, &mut faults);
+                finish(f, &mut faults)?;
             }
             cur = Some(Fields { start: n, values: Vec::new() });
         }
@@ -250,7 +304,7 @@ fn tagged(text: &str, file: &str, format: Format) -> (Vec<Record>, Vec<Fault>) {
         };
         if ends {
             let f = cur.take().expect("in a record");
-            finish(f, &mut records, &mut faults);
+            finish(f, &mut faults)?;
             continue;
         }
         match tag_of(line, format) {
@@ -262,7 +316,7 @@ fn tagged(text: &str, file: &str, format: Format) -> (Vec<Record>, Vec<Fault>) {
                     // is part of a wrapped note or abstract.
                     if format == Format::Medline {
                         let f = cur.take().expect("in a record");
-                        finish(f, &mut records, &mut faults);
+                        finish(f, &mut faults)?;
                     }
                     continue;
                 }
@@ -285,10 +339,10 @@ fn tagged(text: &str, file: &str, format: Format) -> (Vec<Record>, Vec<Fault>) {
     }
     if let Some(f) = cur.take() {
         if !f.values.is_empty() {
-            finish(f, &mut records, &mut faults);
+            finish(f, &mut faults)?;
         }
     }
-    (records, faults)
+    Ok(faults)
 }
 
 /// Text without HTML tags and with the common entities decoded, white space
@@ -560,11 +614,12 @@ pub const CSV_FIELDS: [&str; 9] =
 /// the rest are found by their usual names. Err when a mapped column is
 /// not in the file, or no title or abstract column is found.
 pub fn csv_records(
-    text: &str,
+    input: impl std::io::Read,
     file: &str,
     map: &HashMap<String, String>,
-) -> Result<(Vec<Record>, Vec<Fault>), String> {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+    sink: &mut dyn FnMut(Record) -> anyhow::Result<()>,
+) -> Result<Vec<Fault>, String> {
+    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let headers: Vec<String> = rdr
         .headers()
         .map_err(|e| format!("the header line cannot be read: {e}"))?
@@ -593,7 +648,6 @@ pub fn csv_records(
             headers.join(", ")
         ));
     }
-    let mut records = Vec::new();
     let mut faults = Vec::new();
     for (row, rec) in rdr.records().enumerate() {
         let rec = match rec {
@@ -642,7 +696,7 @@ pub fn csv_records(
             .clone()
             .or_else(|| doi.clone())
             .unwrap_or_else(|| identity_key(&title, year, authors.first()));
-        records.push(Record {
+        sink(Record {
             pmid: stable_id("CSV", &key),
             version: 1,
             title,
@@ -664,10 +718,10 @@ pub fn csv_records(
                 kind: None,
             }),
             ..Record::default()
-        });
+        })
+        .map_err(|e| format!("{e:#}"))?;
     }
-    distinct_ids(&mut records);
-    Ok((records, faults))
+    Ok(faults)
 }
 
 #[cfg(test)]

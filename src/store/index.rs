@@ -348,6 +348,26 @@ impl CorpusIndex {
         Ok(addrs)
     }
 
+    /// Calls `f` with every record of the working set, read as `T` (only
+    /// the fields `T` has), in the order of the index's store: each block of
+    /// the store is decompressed once.
+    pub fn for_each_stored<T: serde::de::DeserializeOwned>(
+        &self,
+        mut f: impl FnMut(T) -> Result<()>,
+    ) -> Result<()> {
+        let searcher = self.reader()?.searcher();
+        for seg in searcher.segment_readers() {
+            let store = seg.get_store_reader(64)?;
+            for doc in seg.doc_ids_alive() {
+                let d: TantivyDocument = store.get(doc)?;
+                let json = d.get_first(self.fields.record).and_then(|v| v.as_str()).unwrap_or("{}");
+                f(serde_json::from_str(json)
+                    .context("a record stored in the index is unreadable")?)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Calls `f` with every record of the working set, in PMID order.
     pub fn for_each_record(&self, mut f: impl FnMut(Record) -> Result<()>) -> Result<()> {
         let searcher = self.reader()?.searcher();

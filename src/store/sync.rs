@@ -126,33 +126,30 @@ fn apply_tagged(
     let Some(format) = parse::tagged::detect(&String::from_utf8_lossy(&head)) else {
         return Ok(None);
     };
-    let mut bytes = Vec::new();
-    parse::open(path)?
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("could not read {shown}"))?;
-    let text = String::from_utf8_lossy(&bytes);
     let source_name = shown.rsplit('/').next().unwrap_or(shown);
-    let (records, faults) = if format == parse::tagged::Format::Csv {
+    let map: std::collections::HashMap<String, String> = if format == parse::tagged::Format::Csv {
         let map_path = map_file_of(kept_as.unwrap_or(path));
-        let map: std::collections::HashMap<String, String> = match std::fs::read(&map_path) {
+        match std::fs::read(&map_path) {
             Ok(b) => serde_json::from_slice(&b)
                 .with_context(|| format!("{} is not a column mapping", map_path.display()))?,
             Err(_) => Default::default(),
-        };
-        parse::tagged::csv_records(&text, source_name, &map)
-            .map_err(|e| anyhow::anyhow!("{shown}: {e}"))?
+        }
     } else {
-        parse::tagged::parse(format, &text, source_name)
+        Default::default()
     };
     let mut report = FileReport { file: shown.to_string(), ..FileReport::default() };
-    for r in &records {
+    let input = parse::open(path).with_context(|| format!("could not open {shown}"))?;
+    // One record at a time: a large export is never held whole.
+    let faults = parse::tagged::parse_reader(format, input, source_name, &map, &mut |r| {
         report.records += 1;
-        match applier.add(r)? {
+        match applier.add(&r)? {
             Applied::New => report.new += 1,
             Applied::Updated => report.updated += 1,
             Applied::Unchanged | Applied::Superseded => report.unchanged += 1,
         }
-    }
+        Ok(())
+    })
+    .map_err(|e| anyhow::anyhow!("{shown}: {e:#}"))?;
     for f in faults {
         report.errors.push(FileError {
             kind: "record",
@@ -167,7 +164,7 @@ fn apply_tagged(
 
 /// Reads `path` (a corpus file) and applies its entries. Parsing runs on its
 /// own thread while this one builds index documents. A RIS, MEDLINE, Web of
-/// Science or CSV file is read whole (see [`parse::tagged`]).
+/// Science or CSV file is read a record at a time (see [`parse::tagged`]).
 pub fn apply_file(applier: &mut Applier, path: &Path, shown: &str) -> Result<FileReport> {
     apply_file_as(applier, path, shown, None)
 }
