@@ -275,6 +275,8 @@ pub fn find(records: &[Record], judgements: &[Judgement]) -> Duplicates {
         for (i, r) in records.iter().enumerate() {
             let Some(k) = key_of(r) else { continue };
             match first.get(&k) {
+                // Two PubMed records are two studies, even with one DOI.
+                Some(&j) if records[i].source.is_none() && records[j].source.is_none() => {}
                 Some(&j) if !check || compatible(i, j) => link(uf, links, j, i, by.to_string()),
                 Some(_) => {}
                 None => {
@@ -409,6 +411,20 @@ impl Duplicates {
 /// Finds the groups of the working set in `index` and saves them (after
 /// the corpus or the judgements changed).
 pub fn refresh(ws: &Workspace, index: &CorpusIndex) -> Result<Duplicates> {
+    // Only PubMed XML in the corpus: PubMed has one record a study, so there
+    // is nothing to group (and nothing to read).
+    let listing = crate::store::corpus::corpus_files(ws).context("could not list corpus/")?;
+    let only_pubmed = listing.files.iter().all(|f| {
+        let name = f.path.to_ascii_lowercase();
+        name.ends_with(".xml") || name.ends_with(".xml.gz")
+    });
+    if only_pubmed {
+        let found =
+            Duplicates { records: index.searcher()?.num_docs() as usize, groups: Vec::new() };
+        crate::store::atomic::write_atomic(&saved_path(ws), &serde_json::to_vec(&found)?)
+            .context("could not save the duplicate groups")?;
+        return Ok(found);
+    }
     // Only what matching reads is read (no abstract, MeSH...): on 100,000
     // records the whole records would take seconds and hundreds of MB.
     #[derive(Deserialize)]

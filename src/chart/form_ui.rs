@@ -360,7 +360,7 @@ pub fn render(frame: &mut Frame, s: &FormState) {
     match &s.detail {
         Some((r, _)) => {
             lines.push(Line::styled(
-                format!("PMID {} · {}", r.pmid, r.year.map(|y| y.to_string()).unwrap_or_default()),
+                format!("{} · {}", r.label(), r.year.map(|y| y.to_string()).unwrap_or_default()),
                 Style::new().add_modifier(Modifier::DIM),
             ));
             lines.push(Line::styled(r.title.clone(), Style::new().add_modifier(Modifier::BOLD)));

@@ -180,7 +180,7 @@ fn marks(state: &ScreenState, hits: &[ConceptHit], field: &str) -> Vec<(usize, u
 fn record_text(state: &ScreenState, r: &Record, hits: &[ConceptHit]) -> Text<'static> {
     let bold = Style::new().add_modifier(Modifier::BOLD);
     let mut lines: Vec<Line<'static>> = Vec::new();
-    let mut head = format!("PMID {}", r.pmid);
+    let mut head = r.label();
     if state.new.contains(&r.pmid) {
         head.push_str(" · new since the last update");
     }
