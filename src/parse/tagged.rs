@@ -408,7 +408,7 @@ fn author(name: &str) -> Author {
 fn year_of(s: &str) -> Option<i32> {
     let b = s.as_bytes();
     (0..b.len().saturating_sub(3)).find_map(|i| {
-        let w = &s[i..i + 4];
+        let w = s.get(i..i + 4)?;
         let alone = (i == 0 || !b[i - 1].is_ascii_digit())
             && (i + 4 == b.len() || !b[i + 4].is_ascii_digit());
         w.parse::<i32>().ok().filter(|y| alone && (1800..=2100).contains(y))
@@ -759,5 +759,12 @@ mod tests {
         assert_eq!(detect("FN Clarivate\nVR 1.0\nPT J\n"), Some(Format::Wos));
         assert_eq!(detect("Title,Abstract,Year\n"), Some(Format::Csv));
         assert_eq!(detect("<?xml version=\"1.0\"?>"), None);
+    }
+
+    #[test]
+    fn a_year_among_other_scripts_is_found_without_a_panic() {
+        assert_eq!(year_of("2019年5月"), Some(2019));
+        assert_eq!(year_of("é1998é"), Some(1998));
+        assert_eq!(year_of("vol 12345"), None);
     }
 }
