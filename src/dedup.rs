@@ -3,7 +3,7 @@
 //! PMID, then normalised title with year and first author, then a fuzzy
 //! title (same year, nearly the same words). Duplicates are grouped, never
 //! deleted: one record of a group is its primary (the PubMed record where
-//! there is one, else the first imported), and the others are counted as
+//! there is one, else the one with the smallest id), and the others are counted as
 //! duplicates removed (PRISMA) and left out of screening.
 //!
 //! Not duplicates, whatever their titles: records with two different DOIs,
@@ -190,7 +190,8 @@ fn differ<T: PartialEq>(x: &Option<T>, y: &Option<T>) -> bool {
 /// Titles at least this alike (and of the same year) are a fuzzy match.
 pub const FUZZY: f64 = 0.85;
 
-/// Finds the groups among `records` (in corpus order), with the reviewers'
+/// Finds the groups among `records` (the primary of a group without a
+/// PubMed record is the first of its members here), with the reviewers'
 /// `judgements`.
 pub fn find(records: &[Record], judgements: &[Judgement]) -> Duplicates {
     let n = records.len();
@@ -342,7 +343,7 @@ pub fn find(records: &[Record], judgements: &[Judgement]) -> Duplicates {
     }
     let mut groups = Vec::new();
     for (_, ms) in members.into_iter().filter(|(_, m)| m.len() > 1) {
-        // The PubMed record, else the first imported.
+        // The PubMed record, else the smallest id (records are sorted by id).
         let primary = ms.iter().copied().find(|&i| records[i].source.is_none()).unwrap_or(ms[0]);
         let root = uf.find(ms[0]);
         let glinks: Vec<Link> = links_of
@@ -547,7 +548,7 @@ mod tests {
         let f = &d.groups[1];
         assert!(f.links[0].by.starts_with("fuzzy title"), "{f:?}");
         assert!(f.unconfirmed);
-        assert_eq!(f.primary.get(), OWN_ID_BASE + 2, "the first imported");
+        assert_eq!(f.primary.get(), OWN_ID_BASE + 2, "the smallest id");
         assert_eq!(d.removed(), 2);
         // A reviewer splits the fuzzy pair: no group left there.
         let j = Judgement {
