@@ -422,9 +422,7 @@ pub fn refresh(ws: &Workspace, index: &CorpusIndex) -> Result<Duplicates> {
     if only_pubmed {
         let found =
             Duplicates { records: index.searcher()?.num_docs() as usize, groups: Vec::new() };
-        crate::store::atomic::write_atomic(&saved_path(ws), &serde_json::to_vec(&found)?)
-            .context("could not save the duplicate groups")?;
-        return Ok(found);
+        return save(ws, found);
     }
     // Only what matching reads is read (no abstract, MeSH...): on 100,000
     // records the whole records would take seconds and hundreds of MB.
@@ -463,7 +461,11 @@ pub fn refresh(ws: &Workspace, index: &CorpusIndex) -> Result<Duplicates> {
     records.sort_by_key(|r| r.pmid);
     let judged =
         judgements_log(ws).read().context("could not read dedup/judgements.jsonl")?.entries;
-    let found = find(&records, &judged);
+    save(ws, find(&records, &judged))
+}
+
+/// Saves the groups in `.scoper/` (derived data), atomically.
+fn save(ws: &Workspace, found: Duplicates) -> Result<Duplicates> {
     crate::store::atomic::write_atomic(&saved_path(ws), &serde_json::to_vec(&found)?)
         .context("could not save the duplicate groups")?;
     Ok(found)

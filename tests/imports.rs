@@ -177,3 +177,28 @@ fn an_unreadable_record_is_named_with_its_line_and_the_rest_imports() {
     assert!(all.contains(":6") || all.contains("line 6"), "{all}");
     assert!(all.contains("neither a title nor an abstract"), "{all}");
 }
+
+#[test]
+fn a_damaged_gzip_export_keeps_the_records_before_the_damage_and_says_so() {
+    let fixtures = fixtures_or_skip!();
+    let src = fs::read(
+        fixtures.join("imports/ris/citesource/topic_data__20221207_gambling-harms_scopus_255.ris"),
+    )
+    .unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &src).unwrap();
+    let bytes = gz.finish().unwrap();
+    let ws = common::workspace();
+    let cut = ws.path().join("scopus.ris.gz");
+    fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let (code, v) = scoper_json(ws.path(), &["import", cut.to_str().unwrap()]);
+    assert_eq!(code, 1, "{v}");
+    let records = v["records"].as_u64().unwrap();
+    assert!(records > 50 && records < 255, "the records before the damage: {v}");
+    let m = v["errors"][0]["message"].as_str().unwrap();
+    assert!(m.contains("the gzip data is damaged") && m.contains("bytes of RIS"), "{m}");
+    // What was read is in the working set, and stays after a rebuild.
+    assert!(scoper(ws.path(), &["index", "--rebuild"]).status.success());
+    let (_, d) = scoper_json(ws.path(), &["duplicates"]);
+    assert_eq!(d["records"].as_u64().unwrap(), records, "{d}");
+}

@@ -339,6 +339,7 @@ fn import_one(
     // where, and what was read before it.
     if !report.errors.is_empty() || report.records == 0 {
         if let Some((at, why)) = crate::parse::sniff::gzip_damage(&staged.parse_from) {
+            let kind = tagged.map_or("XML", |f| f.name());
             report.errors = vec![FileError {
                 kind: "damaged",
                 file: shown.clone(),
@@ -347,14 +348,14 @@ fn import_one(
                 message: if why.contains("checksum") {
                     format!(
                         "the gzip data is damaged: its checksum does not match, so some of its \
-                         {at} bytes of XML are not what was compressed; {} records were read \
+                         {at} bytes of {kind} are not what was compressed; {} records were read \
                          before the parser stopped{} (download the file again, then import it)",
                         report.records,
                         if report.records > 0 { " and kept" } else { "" }
                     )
                 } else {
                     format!(
-                        "the gzip data is damaged after {at} bytes of XML ({why}); the {} records \
+                        "the gzip data is damaged after {at} bytes of {kind} ({why}); the {} records \
                          before the damage were read{} (download the file again)",
                         report.records,
                         if report.records > 0 { " and kept" } else { "" }

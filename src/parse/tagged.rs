@@ -73,6 +73,30 @@ pub fn stable_id(database: &str, key: &str) -> Pmid {
     Pmid::new(OWN_ID_BASE + n % (9 * OWN_ID_BASE)).expect("not 0")
 }
 
+/// The id of a record without a PMID of its own: from its accession
+/// number, else its DOI, else its title, year and first author.
+fn own_id(
+    database: &str,
+    accession: Option<&str>,
+    doi: Option<&str>,
+    title: &str,
+    year: Option<i32>,
+    first: Option<&Author>,
+) -> Pmid {
+    let key =
+        accession.or(doi).map(String::from).unwrap_or_else(|| identity_key(title, year, first));
+    stable_id(database, &key)
+}
+
+/// An abstract as one unlabeled section (none when empty).
+fn one_section(text: String) -> Vec<AbstractSection> {
+    if text.is_empty() {
+        Vec::new()
+    } else {
+        vec![AbstractSection { label: None, category: None, text }]
+    }
+}
+
 /// The format of `text`, from its first lines (a byte-order mark and blank
 /// lines aside).
 pub fn detect(text: &str) -> Option<Format> {
@@ -178,19 +202,32 @@ impl Distinct {
 }
 
 /// The lines of `input`, numbered from 1: no byte-order mark, no line ends;
-/// a lone carriage return inside a line ends a line too.
-fn lines_of<R: std::io::BufRead>(mut input: R) -> impl Iterator<Item = (usize, String)> {
+/// a lone carriage return inside a line ends a line too. A read error (a
+/// damaged gzip file) is the last item, with the line it stopped at.
+fn lines_of<R: std::io::BufRead>(
+    mut input: R,
+) -> impl Iterator<Item = anyhow::Result<(usize, String)>> {
     let mut n = 0usize;
     let mut pending: std::collections::VecDeque<(usize, String)> = Default::default();
     let mut buf = Vec::new();
+    let mut failed = false;
     std::iter::from_fn(move || loop {
         if let Some(l) = pending.pop_front() {
-            return Some(l);
+            return Some(Ok(l));
+        }
+        if failed {
+            return None;
         }
         buf.clear();
         match input.read_until(b'\n', &mut buf) {
-            Ok(0) | Err(_) => return None,
+            Ok(0) => return None,
             Ok(_) => {}
+            Err(e) => {
+                failed = true;
+                return Some(Err(anyhow::anyhow!(
+                    "could not read past line {n}: {e} (the records before it were read)"
+                )));
+            }
         }
         n += 1;
         let mut text = String::from_utf8_lossy(&buf).into_owned();
@@ -264,7 +301,7 @@ impl Fields {
 
 /// Splits tagged text into records and reads each.
 fn tagged(
-    lines: impl Iterator<Item = (usize, String)>,
+    lines: impl Iterator<Item = anyhow::Result<(usize, String)>>,
     file: &str,
     format: Format,
     sink: &mut dyn FnMut(Record) -> anyhow::Result<()>,
@@ -281,7 +318,18 @@ fn tagged(
         }
         Ok(())
     };
-    for (n, line) in lines {
+    let mut last = 0;
+    for item in lines {
+        // A read error ends the file like a truncation: what came before is
+        // kept, and the fault is named with its line.
+        let (n, line) = match item {
+            Ok(l) => l,
+            Err(e) => {
+                faults.push(Fault { line: last + 1, message: format!("{e:#}") });
+                break;
+            }
+        };
+        last = n;
         let line = line.as_str();
         let starts_record = match format {
             Format::Ris => tag_of(line, format).is_some_and(|(t, _)| t == "TY"),
@@ -505,10 +553,7 @@ fn to_record(f: &Fields, file: &str, format: Format) -> Result<Record, String> {
         }
         Format::Csv => None,
     };
-    let key = accession
-        .clone()
-        .or_else(|| doi.clone())
-        .unwrap_or_else(|| identity_key(&title, year, authors.first()));
+    let id = own_id(&database, accession.as_deref(), doi.as_deref(), &title, year, authors.first());
     let mut keywords: Vec<String> = match format {
         Format::Ris => f.all(&["KW"]).iter().flat_map(|k| split_list(k)).collect(),
         Format::Medline => f.all(&["OT"]).iter().map(|k| clean(k)).collect(),
@@ -537,14 +582,10 @@ fn to_record(f: &Fields, file: &str, format: Format) -> Result<Record, String> {
         Format::Csv => None,
     };
     Ok(Record {
-        pmid: stable_id(&database, &key),
+        pmid: id,
         version: 1,
         title,
-        abstract_sections: if abstract_text.is_empty() {
-            Vec::new()
-        } else {
-            vec![AbstractSection { label: None, category: None, text: abstract_text }]
-        },
+        abstract_sections: one_section(abstract_text),
         authors,
         year,
         pub_date: get(year_tags),
@@ -692,19 +733,13 @@ pub fn csv_records(
         let year = get("year").and_then(|y| year_of(&y));
         let doi = get("doi").and_then(|d| doi_of(&d));
         let accession = get("id");
-        let key = accession
-            .clone()
-            .or_else(|| doi.clone())
-            .unwrap_or_else(|| identity_key(&title, year, authors.first()));
+        let pmid =
+            own_id("CSV", accession.as_deref(), doi.as_deref(), &title, year, authors.first());
         sink(Record {
-            pmid: stable_id("CSV", &key),
+            pmid,
             version: 1,
             title,
-            abstract_sections: if abstract_text.is_empty() {
-                Vec::new()
-            } else {
-                vec![AbstractSection { label: None, category: None, text: abstract_text }]
-            },
+            abstract_sections: one_section(abstract_text),
             authors,
             year,
             journal: get("journal"),

@@ -403,6 +403,12 @@ impl ScreenState {
         effects
     }
 
+    /// The place in `visible` of the first record not screened yet (0 when
+    /// all are).
+    fn first_unscreened(&self) -> usize {
+        self.visible.iter().position(|&i| !self.mine.contains_key(&self.queue[i])).unwrap_or(0)
+    }
+
     /// The answer to [`Effect::Rerank`]: the model's order of the
     /// unscreened records (`None`: no model yet, the order stays). The
     /// records up to the current one (and the pinned ones) keep their
@@ -422,11 +428,7 @@ impl ScreenState {
                 Rerank::Start => {
                     // A returning reviewer starts at their first record
                     // not screened yet.
-                    self.cursor = self
-                        .visible
-                        .iter()
-                        .position(|&i| !self.mine.contains_key(&self.queue[i]))
-                        .unwrap_or(0);
+                    self.cursor = self.first_unscreened();
                     self.focus()
                 }
                 Rerank::Undone | Rerank::Later => self.focus(),
@@ -469,11 +471,7 @@ impl ScreenState {
         self.stop = r.hint;
         match when {
             Rerank::Start => {
-                self.cursor = self
-                    .visible
-                    .iter()
-                    .position(|&i| !self.mine.contains_key(&self.queue[i]))
-                    .unwrap_or(0);
+                self.cursor = self.first_unscreened();
                 self.focus()
             }
             Rerank::Decided | Rerank::Undone | Rerank::Later => {

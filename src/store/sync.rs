@@ -13,8 +13,6 @@ use super::atomic::write_atomic;
 use super::corpus::{corpus_files, CorpusFile, Unlisted};
 use super::index::{Applied, Applier, CorpusIndex, SCHEMA_VERSION};
 use super::workspace::Workspace;
-use std::io::Read;
-
 use crate::parse::{self, Entry, ParseError};
 
 /// Which corpus files the index holds, so a changed corpus is noticed.
@@ -117,15 +115,7 @@ fn apply_tagged(
     if name.ends_with(".xml") || name.ends_with(".xml.gz") {
         return Ok(None);
     }
-    let mut head = Vec::new();
-    parse::open(path)
-        .with_context(|| format!("could not open {shown}"))?
-        .take(16 * 1024)
-        .read_to_end(&mut head)
-        .with_context(|| format!("could not read {shown}"))?;
-    let Some(format) = parse::tagged::detect(&String::from_utf8_lossy(&head)) else {
-        return Ok(None);
-    };
+    let Some(format) = parse::tagged::detect_file(path) else { return Ok(None) };
     let source_name = shown.rsplit('/').next().unwrap_or(shown);
     let map: std::collections::HashMap<String, String> = if format == parse::tagged::Format::Csv {
         let map_path = map_file_of(kept_as.unwrap_or(path));
