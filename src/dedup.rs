@@ -17,6 +17,7 @@
 //! (append-only, last word wins). The groups are derived data, saved in
 //! `.scoper/duplicates.json` when the corpus changes.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Context, Result};
@@ -94,6 +95,85 @@ fn words(title: &str) -> Vec<String> {
         .collect()
 }
 
+/// Title words numbered, so that a record keeps numbers, not strings.
+#[derive(Default)]
+pub struct Words(HashMap<Box<str>, u32>);
+
+impl Words {
+    fn id(&mut self, w: &str) -> u32 {
+        if let Some(&i) = self.0.get(w) {
+            return i;
+        }
+        let i = self.0.len() as u32;
+        self.0.insert(w.into(), i);
+        i
+    }
+}
+
+/// What matching reads of one record, worked out once. Small on purpose:
+/// the finder holds one for every record of the working set (100,000 in
+/// the benchmark), and a block of similar titles is compared pairwise.
+pub struct Entry {
+    id: Pmid,
+    /// A PubMed record (no `source`).
+    pubmed: bool,
+    database: Box<str>,
+    title: Box<str>,
+    year: Option<i32>,
+    /// Normalised (lower case, no resolver prefix).
+    doi: Option<Box<str>>,
+    pmid: Option<u64>,
+    kind: Option<&'static str>,
+    notice: bool,
+    /// Title, year and first author, normalised; `None` without a title.
+    identity: Option<Box<str>>,
+    /// The title's numbers ("part 1"), in order.
+    numbers: Box<[u32]>,
+    /// The title's distinct words, sorted.
+    set: Box<[u32]>,
+    /// The fuzzy block: the first two of the title's first three long
+    /// words, sorted (titles of four words or more).
+    block: Option<(u32, u32)>,
+}
+
+impl Entry {
+    /// The entry of `r`, its words numbered in `vocab`.
+    pub fn of(r: &Record, vocab: &mut Words) -> Entry {
+        let t = words(&r.title);
+        let ids: Vec<u32> = t.iter().map(|w| vocab.id(w)).collect();
+        let mut set = ids.clone();
+        set.sort_unstable();
+        set.dedup();
+        let block = (t.len() >= 4).then(|| {
+            let mut head: Vec<&String> = t.iter().filter(|w| w.len() > 3).take(3).collect();
+            head.sort();
+            let mut id = |k: usize| head.get(k).map_or(u32::MAX, |w| vocab.id(w));
+            (id(0), id(1))
+        });
+        Entry {
+            id: r.pmid,
+            pubmed: r.source.is_none(),
+            database: r.source.as_ref().map_or("PubMed", |s| s.database.as_str()).into(),
+            title: r.title.as_str().into(),
+            year: r.year,
+            doi: r.doi.as_deref().map(|d| norm_doi(d).into()),
+            pmid: pmid_of(r),
+            kind: kind(r),
+            notice: is_notice(&r.title),
+            identity: (!r.title.trim().is_empty())
+                .then(|| identity_key(&r.title, r.year, r.authors.first()).into()),
+            numbers: t
+                .iter()
+                .zip(&ids)
+                .filter(|(w, _)| w.chars().all(|c| c.is_ascii_digit()))
+                .map(|(_, &i)| i)
+                .collect(),
+            set: set.into(),
+            block,
+        }
+    }
+}
+
 /// An erratum, correction or retraction notice (never the article's
 /// duplicate).
 fn is_notice(title: &str) -> bool {
@@ -161,7 +241,7 @@ impl UnionFind {
 
 /// The share of words two titles have in common (Jaccard of their word
 /// sets, each sorted and without repeats).
-fn similarity(a: &[String], b: &[String]) -> f64 {
+fn similarity(a: &[u32], b: &[u32]) -> f64 {
     let (mut i, mut j, mut inter) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
@@ -190,13 +270,19 @@ fn differ<T: PartialEq>(x: &Option<T>, y: &Option<T>) -> bool {
 /// Titles at least this alike (and of the same year) are a fuzzy match.
 pub const FUZZY: f64 = 0.85;
 
+/// Finds the groups among `records`, with the reviewers' `judgements`.
+pub fn find(records: &[Record], judgements: &[Judgement]) -> Duplicates {
+    let mut vocab = Words::default();
+    let entries: Vec<Entry> = records.iter().map(|r| Entry::of(r, &mut vocab)).collect();
+    group(&entries, judgements)
+}
+
 /// Finds the groups among `records` (the primary of a group without a
 /// PubMed record is the first of its members here), with the reviewers'
 /// `judgements`.
-pub fn find(records: &[Record], judgements: &[Judgement]) -> Duplicates {
+pub fn group(records: &[Entry], judgements: &[Judgement]) -> Duplicates {
     let n = records.len();
-    let index: HashMap<Pmid, usize> =
-        records.iter().enumerate().map(|(i, r)| (r.pmid, i)).collect();
+    let index: HashMap<Pmid, usize> = records.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
     // The last word on each pair.
     let mut said: HashMap<(Pmid, Pmid), (bool, String)> = HashMap::new();
     for j in judgements {
@@ -214,48 +300,15 @@ pub fn find(records: &[Record], judgements: &[Judgement]) -> Duplicates {
                 a: usize,
                 b: usize,
                 by: String| {
-        if !split(records[a].pmid, records[b].pmid) {
+        if !split(records[a].id, records[b].id) {
             if uf.find(a) != uf.find(b) {
                 links.push((a, b, by));
             }
             uf.union(a, b);
         }
     };
-    // What the checks read, worked out once a record (a block of similar
-    // titles can hold hundreds of records).
-    struct Traits {
-        doi: Option<String>,
-        kind: Option<&'static str>,
-        pmid: Option<u64>,
-        numbers: Vec<String>,
-        notice: bool,
-        /// The title's distinct words, sorted.
-        set: Vec<String>,
-    }
-    let titles: Vec<Vec<String>> = records.iter().map(|r| words(&r.title)).collect();
-    let traits: Vec<Traits> = records
-        .iter()
-        .zip(&titles)
-        .map(|(r, t)| {
-            let mut set = t.clone();
-            set.sort_unstable();
-            set.dedup();
-            Traits {
-                doi: r.doi.as_deref().map(norm_doi),
-                kind: kind(r),
-                pmid: pmid_of(r),
-                numbers: t
-                    .iter()
-                    .filter(|w| w.chars().all(|c| c.is_ascii_digit()))
-                    .cloned()
-                    .collect(),
-                notice: is_notice(&r.title),
-                set,
-            }
-        })
-        .collect();
     let compatible = |a: usize, b: usize| {
-        let (ta, tb) = (&traits[a], &traits[b]);
+        let (ta, tb) = (&records[a], &records[b]);
         // Two different DOIs; a conference abstract and an article, a book
         // and its chapter; two PubMed records (PubMed has one record a
         // study), or two different PMIDs; "part 1" and "part 2"; a notice
@@ -267,17 +320,17 @@ pub fn find(records: &[Record], judgements: &[Judgement]) -> Duplicates {
             && ta.notice == tb.notice
     };
     // By DOI, by PMID, by title + year + first author: equal keys.
-    let by_key = |key_of: &dyn Fn(&Record) -> Option<String>,
+    let by_key = |key_of: &dyn for<'e> Fn(&'e Entry) -> Option<Cow<'e, str>>,
                   by: &str,
                   check: bool,
                   uf: &mut UnionFind,
                   links: &mut Vec<(usize, usize, String)>| {
-        let mut first: HashMap<String, usize> = HashMap::new();
+        let mut first: HashMap<Cow<str>, usize> = HashMap::new();
         for (i, r) in records.iter().enumerate() {
             let Some(k) = key_of(r) else { continue };
             match first.get(&k) {
                 // Two PubMed records are two studies, even with one DOI.
-                Some(&j) if records[i].source.is_none() && records[j].source.is_none() => {}
+                Some(&j) if records[i].pubmed && records[j].pubmed => {}
                 Some(&j) if !check || compatible(i, j) => link(uf, links, j, i, by.to_string()),
                 Some(_) => {}
                 None => {
@@ -286,12 +339,10 @@ pub fn find(records: &[Record], judgements: &[Judgement]) -> Duplicates {
             }
         }
     };
-    by_key(&|r| r.doi.as_deref().map(norm_doi), "doi", false, &mut uf, &mut links);
-    by_key(&|r| pmid_of(r).map(|p| p.to_string()), "pmid", false, &mut uf, &mut links);
+    by_key(&|r| r.doi.as_deref().map(Cow::Borrowed), "doi", false, &mut uf, &mut links);
+    by_key(&|r| r.pmid.map(|p| Cow::Owned(p.to_string())), "pmid", false, &mut uf, &mut links);
     by_key(
-        &|r| {
-            (!r.title.trim().is_empty()).then(|| identity_key(&r.title, r.year, r.authors.first()))
-        },
+        &|r| r.identity.as_deref().map(Cow::Borrowed),
         "title, year and first author",
         true,
         &mut uf,
@@ -300,13 +351,10 @@ pub fn find(records: &[Record], judgements: &[Judgement]) -> Duplicates {
     // Fuzzy: the same year and nearly the same words, within blocks of
     // records that share their title's first two words (sorted), so the
     // comparisons stay few.
-    let mut blocks: BTreeMap<(Option<i32>, String), Vec<usize>> = BTreeMap::new();
-    for (i, t) in titles.iter().enumerate() {
-        if t.len() >= 4 {
-            let mut head: Vec<&String> = t.iter().filter(|w| w.len() > 3).take(3).collect();
-            head.sort();
-            let key: String = head.iter().take(2).map(|s| s.as_str()).collect::<Vec<_>>().join(" ");
-            blocks.entry((records[i].year, key)).or_default().push(i);
+    let mut blocks: BTreeMap<(Option<i32>, u32, u32), Vec<usize>> = BTreeMap::new();
+    for (i, r) in records.iter().enumerate() {
+        if let Some((b0, b1)) = r.block {
+            blocks.entry((r.year, b0, b1)).or_default().push(i);
         }
     }
     for members in blocks.values() {
@@ -315,7 +363,7 @@ pub fn find(records: &[Record], judgements: &[Judgement]) -> Duplicates {
                 if uf.find(a) == uf.find(b) || !compatible(a, b) {
                     continue;
                 }
-                let s = similarity(&traits[a].set, &traits[b].set);
+                let s = similarity(&records[a].set, &records[b].set);
                 if s >= FUZZY {
                     link(&mut uf, &mut links, a, b, format!("fuzzy title ({s:.2})"));
                 }
@@ -344,13 +392,13 @@ pub fn find(records: &[Record], judgements: &[Judgement]) -> Duplicates {
     let mut groups = Vec::new();
     for (_, ms) in members.into_iter().filter(|(_, m)| m.len() > 1) {
         // The PubMed record, else the smallest id (records are sorted by id).
-        let primary = ms.iter().copied().find(|&i| records[i].source.is_none()).unwrap_or(ms[0]);
+        let primary = ms.iter().copied().find(|&i| records[i].pubmed).unwrap_or(ms[0]);
         let root = uf.find(ms[0]);
         let glinks: Vec<Link> = links_of
             .remove(&root)
             .unwrap_or_default()
             .into_iter()
-            .map(|(a, b, by)| Link { a: records[a].pmid, b: records[b].pmid, by })
+            .map(|(a, b, by)| Link { a: records[a].id, b: records[b].id, by })
             .collect();
         let unconfirmed = glinks.iter().any(|l| {
             l.by.starts_with("fuzzy") && {
@@ -359,21 +407,17 @@ pub fn find(records: &[Record], judgements: &[Judgement]) -> Duplicates {
             }
         });
         groups.push(Group {
-            primary: records[primary].pmid,
+            primary: records[primary].id,
             members: ms
                 .iter()
                 .map(|&i| {
                     let r = &records[i];
                     Member {
-                        id: r.pmid,
-                        database: r
-                            .source
-                            .as_ref()
-                            .map(|s| s.database.clone())
-                            .unwrap_or_else(|| "PubMed".into()),
-                        title: r.title.clone(),
+                        id: r.id,
+                        database: r.database.to_string(),
+                        title: r.title.to_string(),
                         year: r.year,
-                        doi: r.doi.clone(),
+                        doi: r.doi.as_deref().map(String::from),
                     }
                 })
                 .collect(),
@@ -390,12 +434,37 @@ impl Duplicates {
         self.groups.iter().map(|g| g.members.len() - 1).sum()
     }
 
-    /// Record → its group's primary, for the records that are not primary.
-    pub fn secondary(&self) -> HashMap<Pmid, Pmid> {
-        self.groups
-            .iter()
+    /// Record → its group's primary, for the records that are not primary,
+    /// read from the saved groups without their titles and links (what every
+    /// read command needs; 30,000 groups on 100,000 records).
+    pub fn load_secondary(ws: &Workspace) -> HashMap<Pmid, Pmid> {
+        #[derive(Deserialize)]
+        struct Id {
+            id: Pmid,
+        }
+        #[derive(Deserialize)]
+        struct Slim {
+            primary: Pmid,
+            members: Vec<Id>,
+        }
+        #[derive(Deserialize)]
+        struct Saved {
+            groups: Vec<Slim>,
+        }
+        let Some(saved) = std::fs::read(saved_path(ws))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Saved>(&b).ok())
+        else {
+            return HashMap::new();
+        };
+        saved
+            .groups
+            .into_iter()
             .flat_map(|g| {
-                g.members.iter().filter(|m| m.id != g.primary).map(move |m| (m.id, g.primary))
+                g.members
+                    .into_iter()
+                    .filter(move |m| m.id != g.primary)
+                    .map(move |m| (m.id, g.primary))
             })
             .collect()
     }
@@ -441,9 +510,10 @@ pub fn refresh(ws: &Workspace, index: &CorpusIndex) -> Result<Duplicates> {
         #[serde(default)]
         source: Option<crate::parse::tagged::Source>,
     }
+    let mut vocab = Words::default();
     let mut records = Vec::new();
     index.for_each_stored(|r: Slim| {
-        records.push(Record {
+        let record = Record {
             pmid: r.pmid,
             title: r.title,
             year: r.year,
@@ -453,15 +523,17 @@ pub fn refresh(ws: &Workspace, index: &CorpusIndex) -> Result<Duplicates> {
             book: r.book,
             source: r.source,
             ..Record::default()
-        });
+        };
+        records.push(Entry::of(&record, &mut vocab));
         Ok(())
     })?;
     // The same order on every machine: by id (the PubMed records, whose ids
     // are PMIDs, come first).
-    records.sort_by_key(|r| r.pmid);
+    records.sort_by_key(|r| r.id);
+    drop(vocab);
     let judged =
         judgements_log(ws).read().context("could not read dedup/judgements.jsonl")?.entries;
-    save(ws, find(&records, &judged))
+    save(ws, group(&records, &judged))
 }
 
 /// Saves the groups in `.scoper/` (derived data), atomically.

@@ -23,7 +23,6 @@ pub struct View {
     reader: IndexReader,
     tags: Option<TagSet>,
     /// Duplicate groups across sources (saved when the corpus changed).
-    duplicates: crate::dedup::Duplicates,
     /// Record → its group's primary, for the records that are not primary.
     secondary: std::collections::HashMap<crate::parse::Pmid, crate::parse::Pmid>,
     notes: Vec<String>,
@@ -50,9 +49,8 @@ impl View {
         };
         let reader = index.long_lived_reader()?;
         let tags = Self::tags(ws, &mut notes);
-        let duplicates = crate::dedup::Duplicates::load(ws);
-        let secondary = duplicates.secondary();
-        Ok(View { index, reader, tags, duplicates, secondary, notes })
+        let secondary = crate::dedup::Duplicates::load_secondary(ws);
+        Ok(View { index, reader, tags, secondary, notes })
     }
 
     /// The saved tags, and a note when they are not those of the framework
@@ -127,11 +125,6 @@ impl View {
         let searcher = self.searcher();
         let addrs = self.index.addresses(&searcher)?;
         Ok(addrs.into_iter().map(move |(_, a)| self.index.record_at(&searcher, a)))
-    }
-
-    /// The duplicate groups across sources.
-    pub fn duplicates(&self) -> &crate::dedup::Duplicates {
-        &self.duplicates
     }
 
     /// Record → its group's primary, for the records that are duplicates of
