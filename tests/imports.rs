@@ -103,6 +103,18 @@ fn exports_from_five_databases_import_as_records_and_their_duplicates_are_groupe
     let primary = id(&groups[0]["primary"]);
     let shown = text(&scoper(dir, &["show", &primary]).stdout);
     assert!(shown.starts_with(&format!("record {primary} from ")), "{shown}");
+    // Decided and exported like a PubMed record, named as what it is.
+    let out = scoper(dir, &["decide", &primary, "include", "--reviewer", "ana"]);
+    assert!(text(&out.stdout).contains(&format!("record {primary}: include")), "{out:?}");
+    let csv_path = dir.join("all.csv");
+    assert!(scoper(dir, &["export", "csv", "--all", "--out", csv_path.to_str().unwrap()])
+        .status
+        .success());
+    let mut r = csv::Reader::from_path(&csv_path).unwrap();
+    assert_eq!(r.headers().unwrap().iter().take(2).collect::<Vec<_>>(), ["pmid", "database"]);
+    let row = r.records().map(Result::unwrap).find(|row| row[0] == primary).unwrap();
+    assert_eq!(&row[1], groups[0]["members"][0]["database"].as_str().unwrap());
+    fs::remove_file(&csv_path).unwrap();
 
     // Another search, with no overlap: adding it adds no group.
     let wos = ris.join("valid_data__WoS_79.ris");

@@ -106,7 +106,8 @@ impl FormState {
     }
 
     pub fn saved(&mut self, e: Entry) {
-        self.status = Some(format!("saved: PMID {} {} = {}", e.pmid, e.field, display(&e.value)));
+        self.status =
+            Some(format!("saved: {} {} = {}", e.pmid.shown(), e.field, display(&e.value)));
         self.values.insert((e.pmid, e.field.clone()), e);
     }
 

@@ -68,13 +68,17 @@ pub fn run(ws: &Workspace, args: Args, json: bool) -> Result<i32> {
         let checked = (|| -> Result<Decision> {
             let pmid: Pmid = w.pmid.parse()?;
             if !known.contains(&pmid) {
-                bail!("PMID {pmid} is not in the working set (hint: `scoper find`, or import it first)");
+                bail!(
+                    "{} is not in the working set (hint: `scoper find`, or import it first)",
+                    pmid.shown()
+                );
             }
             if let Some(set) = &eligible {
                 if !set.contains(&pmid) {
                     bail!(
-                        "PMID {pmid} is not at the full-text stage: it was not included or marked \
-                         maybe at title-abstract (or the reviewers disagree and nobody settled it)"
+                        "{} is not at the full-text stage: it was not included or marked \
+                         maybe at title-abstract (or the reviewers disagree and nobody settled it)",
+                        pmid.shown()
                     );
                 }
             }
@@ -130,8 +134,8 @@ pub fn run(ws: &Workspace, args: Args, json: bool) -> Result<i32> {
         let d = &ready[0];
         writeln!(
             w,
-            "PMID {}: {}{} at {} by {}{}",
-            d.pmid,
+            "{}: {}{} at {} by {}{}",
+            d.pmid.shown(),
             d.decision.name(),
             d.reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default(),
             stage.name(),

@@ -20,10 +20,17 @@ pub enum Shape {
     All,
 }
 
+/// Where a record came from: "PubMed", or the database its export names
+/// (its `pmid` column then holds the 13-digit id scoper gave it).
+fn database(r: &Record) -> String {
+    r.source.as_ref().map_or_else(|| "PubMed".to_string(), |s| s.database.clone())
+}
+
 /// The columns and values of one included record, in order.
 fn record_row(review: &Review, r: &Record) -> Vec<(String, String)> {
     let mut row: Vec<(String, String)> = vec![
         ("pmid".into(), r.pmid.to_string()),
+        ("database".into(), database(r)),
         ("doi".into(), r.doi.clone().unwrap_or_default()),
         (
             "authors".into(),
@@ -110,7 +117,7 @@ pub fn write(review: &Review, shape: Shape, out: &mut dyn Write) -> Result<usize
                     Shape::Long => vec!["pmid".into(), "field".into(), "value".into()],
                     _ => {
                         let mut h: Vec<String> =
-                            ["pmid", "doi", "authors", "year", "title", "journal"]
+                            ["pmid", "database", "doi", "authors", "year", "title", "journal"]
                                 .map(String::from)
                                 .to_vec();
                         h.extend(review.form.fields.iter().map(|f| format!("chart_{}", f.id)));
@@ -122,7 +129,8 @@ pub fn write(review: &Review, shape: Shape, out: &mut dyn Write) -> Result<usize
         }
         Shape::All => {
             let reviewers: Vec<String> = review.decisions.by_reviewer.keys().cloned().collect();
-            let mut header: Vec<String> = ["pmid", "year", "title"].map(String::from).to_vec();
+            let mut header: Vec<String> =
+                ["pmid", "database", "year", "title"].map(String::from).to_vec();
             for stage in &review.stages {
                 let s = stage.name();
                 header.push(format!("{s}: final"));
@@ -139,6 +147,7 @@ pub fn write(review: &Review, shape: Shape, out: &mut dyn Write) -> Result<usize
                 let r = r?;
                 let mut row = vec![
                     r.pmid.to_string(),
+                    database(&r),
                     r.year.map(|y| y.to_string()).unwrap_or_default(),
                     r.title.clone(),
                 ];

@@ -38,6 +38,17 @@ impl Pmid {
     pub fn get(self) -> u64 {
         self.0
     }
+
+    /// "PMID 31415926", or "record 1234567890123" for an id scoper gave a
+    /// record from another database: how a message names a record when
+    /// only its id is at hand (`Record::label` also names the database).
+    pub fn shown(self) -> String {
+        if self.0 < crate::parse::tagged::OWN_ID_BASE {
+            format!("PMID {}", self.0)
+        } else {
+            format!("record {}", self.0)
+        }
+    }
 }
 
 impl FromStr for Pmid {

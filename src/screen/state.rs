@@ -358,7 +358,7 @@ impl ScreenState {
             Some(r) => format!("{} ({r})", d.decision.name()),
             None => d.decision.name().to_string(),
         };
-        self.status = Some(format!("saved: PMID {} {what}", d.pmid));
+        self.status = Some(format!("saved: {} {what}", d.pmid.shown()));
         self.sequence.retain(|p| *p != d.pmid);
         if d.decision != Verdict::Undecided {
             self.sequence.push(d.pmid);
@@ -375,7 +375,7 @@ impl ScreenState {
         if let Some(pos) = self.undo.iter().rposition(|(p, _)| *p == pmid) {
             self.undo.remove(pos);
         }
-        self.status = Some(format!("NOT SAVED: PMID {pmid}: {error}"));
+        self.status = Some(format!("NOT SAVED: {}: {error}", pmid.shown()));
     }
 
     fn decide(&mut self, verdict: Verdict, reason: Option<String>) -> Vec<Effect> {

@@ -155,9 +155,9 @@ pub fn carry_out(
                     state.show(r, hits);
                 }
                 Ok(None) => {
-                    state.status = Some(format!("PMID {p} is no longer in the working set"))
+                    state.status = Some(format!("{} is no longer in the working set", p.shown()))
                 }
-                Err(e) => state.status = Some(format!("could not read PMID {p}: {e:#}")),
+                Err(e) => state.status = Some(format!("could not read {}: {e:#}", p.shown())),
             },
             Effect::Search(q) => {
                 let result = search(view, &q);
