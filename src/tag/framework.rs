@@ -13,6 +13,11 @@
 //! words = ['equitable']   # matched as written, not stemmed
 //! ```
 //!
+//! A word written `a|b|c` is any one of them: `'"mortality|deaths fell"~4'`
+//! is read as `'("mortality fell"~4 OR "deaths fell"~4)'` (every combination
+//! when several words of a phrase have alternatives), and `a|b` outside
+//! quotes as `(a OR b)`.
+//!
 //! Loading checks the file: TOML syntax, unknown keys, a concept with no
 //! query or an unknown element, a duplicated concept; every error names the
 //! file and the line. The queries themselves are checked against the index
@@ -58,7 +63,10 @@ pub struct Concept {
 /// A query and the line of the file it is on.
 #[derive(Debug, Clone)]
 pub struct Located {
+    /// As written in the file (how messages and `--explain` show it).
     pub text: String,
+    /// What the query parser reads: `text` with its `a|b` words written out.
+    pub query: String,
     pub line: usize,
 }
 
@@ -141,13 +149,32 @@ impl Framework {
             }
             let locate = |q: &Spanned<String>| Located {
                 text: q.get_ref().clone(),
+                query: q.get_ref().clone(),
                 line: lines.line(q.span().start),
             };
+            let expand = |list: &[Spanned<String>]| -> Result<Vec<Located>> {
+                let mut out = Vec::with_capacity(list.len());
+                for q in list {
+                    let line = lines.line(q.span().start);
+                    let variants = alternatives(q.get_ref()).ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "{shown}, line {line}: concept {id:?}: the query {:?} has more than \
+                             {MAX_VARIANTS} combinations of the a|b words in one phrase (hint: \
+                             split the phrase)",
+                            q.get_ref()
+                        )
+                    })?;
+                    out.push(Located { text: q.get_ref().clone(), query: variants, line });
+                }
+                Ok(out)
+            };
+            let queries = expand(&def.queries)?;
+            let exclude = expand(&def.exclude)?;
             element.concepts.push(Concept {
                 id,
                 name: def.name,
-                queries: def.queries.iter().map(locate).collect(),
-                exclude: def.exclude.iter().map(locate).collect(),
+                queries,
+                exclude,
                 words: def.words.iter().map(locate).collect(),
             });
         }
@@ -171,6 +198,88 @@ impl Framework {
     pub fn knows(&self, id: &str) -> bool {
         self.elements.iter().any(|e| e.id == id || e.concepts.iter().any(|c| c.id == id))
     }
+}
+
+/// The most phrases one phrase with `a|b` words may stand for.
+const MAX_VARIANTS: usize = 512;
+
+/// `text` with its `a|b` words written out for the query parser: a word
+/// outside quotes becomes `(a OR b)`; a phrase becomes the phrases of every
+/// combination of its words' alternatives, joined by OR in brackets (each
+/// with the phrase's `~N`). `None` when a phrase stands for more than
+/// [`MAX_VARIANTS`] phrases.
+fn alternatives(text: &str) -> Option<String> {
+    if !text.contains('|') {
+        return Some(text.to_string());
+    }
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('"') {
+        out.push_str(&words_outside(&rest[..open]));
+        let Some(len) = rest[open + 1..].find('"') else {
+            out.push_str(&rest[open..]);
+            return Some(out);
+        };
+        let phrase = &rest[open + 1..open + 1 + len];
+        rest = &rest[open + len + 2..];
+        let slop_len = rest
+            .strip_prefix('~')
+            .map_or(0, |n| 1 + n.chars().take_while(char::is_ascii_digit).count());
+        let (slop, after) = rest.split_at(slop_len);
+        rest = after;
+        let mut variants = vec![String::new()];
+        for word in phrase.split_whitespace() {
+            let options: Vec<&str> = word.split('|').filter(|w| !w.is_empty()).collect();
+            if variants.len() * options.len() > MAX_VARIANTS {
+                return None;
+            }
+            variants = variants
+                .iter()
+                .flat_map(|v| {
+                    options.iter().map(move |w| {
+                        if v.is_empty() {
+                            w.to_string()
+                        } else {
+                            format!("{v} {w}")
+                        }
+                    })
+                })
+                .collect();
+        }
+        let quoted: Vec<String> = variants.iter().map(|v| format!("\"{v}\"{slop}")).collect();
+        if quoted.len() == 1 {
+            out.push_str(&quoted[0]);
+        } else {
+            out.push_str(&format!("({})", quoted.join(" OR ")));
+        }
+    }
+    out.push_str(&words_outside(rest));
+    Some(out)
+}
+
+/// Words outside quotes: `a|b` becomes `(a OR b)`.
+fn words_outside(text: &str) -> String {
+    let mut out = String::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if word.contains('|') {
+            let options: Vec<&str> = word.split('|').filter(|w| !w.is_empty()).collect();
+            out.push_str(&format!("({})", options.join(" OR ")));
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_whitespace() || c == '(' || c == ')' {
+            flush(&mut word, &mut out);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
 }
 
 /// Byte offset → line number.
@@ -223,6 +332,28 @@ mod tests {
         ] {
             assert!(f.knows(c), "{c}");
         }
+    }
+
+    #[test]
+    fn a_word_with_alternatives_stands_for_each() {
+        assert_eq!(alternatives("equity").unwrap(), "equity");
+        assert_eq!(
+            alternatives(r#""mortality|deaths fell|declined"~4 AND x|y"#).unwrap(),
+            r#"("mortality fell"~4 OR "mortality declined"~4 OR "deaths fell"~4 OR "deaths declined"~4) AND (x OR y)"#
+        );
+        assert_eq!(
+            alternatives(r#"("a|b c" OR mesh:"D E") AND f"#).unwrap(),
+            r#"(("a c" OR "b c") OR mesh:"D E") AND f"#
+        );
+        let many = format!("\"{}\"", ["a|b|c|d|e|f|g|h"; 4].join(" "));
+        assert!(alternatives(&many).is_none());
+        let f = "name = \"f\"\n[elements.e]\nname = \"E\"\n[concepts.x]\nelement = \"e\"\n\
+                 name = \"X\"\nqueries = ['\"gap|gaps care\"~3']\n";
+        let f = Framework::parse(f, Path::new("f.toml")).unwrap();
+        let q = &f.elements[0].concepts[0].queries[0];
+        assert_eq!(q.text, r#""gap|gaps care"~3"#);
+        assert_eq!(q.query, r#"("gap care"~3 OR "gaps care"~3)"#);
+        assert_eq!(q.line, 7);
     }
 
     #[test]

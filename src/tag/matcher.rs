@@ -116,7 +116,7 @@ impl Matcher {
             TAG_FIELDS.iter().map(|n| schema.get_field(n).expect("tag field")).collect();
         let shown = framework.path.display();
         let parse = |concept: &str, q: &Located| -> Result<Box<dyn Query>> {
-            let parsed = parser.parse_query(&q.text).map_err(|e| {
+            let parsed = parser.parse_query(&q.query).map_err(|e| {
                 anyhow::anyhow!(
                     "{shown}, line {}: concept {concept:?}: the query {:?} cannot be read: {e}\n\
                      (hint: fields are {}; quote phrases; AND, OR, NOT)",
@@ -153,7 +153,7 @@ impl Matcher {
             let mut analyzer = index.text_analyzer();
             let slops = phrase_slops(
                 &mut analyzer,
-                concept.queries.iter().chain(&concept.exclude).map(|q| q.text.as_str()),
+                concept.queries.iter().chain(&concept.exclude).map(|q| q.query.as_str()),
             );
             for q in &concept.queries {
                 match parse(&concept.id, q) {
