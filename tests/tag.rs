@@ -386,6 +386,12 @@ abstract = "The method is not readily adaptable to total automation. A values ba
 concepts = []
 
 [[record]]
+id = "n3"
+title = "Minor differences in enzyme kinetics; the present paper reports the practical method"
+abstract = "Patients represented in group A. Effects were measured weekly. Feed-back inhibition by cortisol. Publication rates of clinical psychologists. Oxygen uptake increased."
+concepts = []
+
+[[record]]
 id = "p1"
 title = "Disparities in access to primary care between income groups"
 abstract = "Low-income residents waited longer."
@@ -408,4 +414,26 @@ concepts = ["solidarity", "multi-stakeholder networks and learning communities"]
     assert!(missed.is_empty(), "misses: {missed:?}");
     // p1: core values; p2: core values and pillars.
     assert_eq!(v["overall"]["tp"], 3, "{v}");
+}
+
+#[test]
+fn a_query_word_with_alternatives_matches_any_and_explain_shows_it_as_written() {
+    let ws = demo_workspace();
+    let inputs = tempfile::tempdir().unwrap();
+    let f = inputs.path().join("deaths.xml");
+    fs::write(
+        &f,
+        "<PubmedArticleSet><PubmedArticle><MedlineCitation Status=\"MEDLINE\"><PMID Version=\"1\">\
+         990000602</PMID><Article><ArticleTitle>A regional sepsis programme</ArticleTitle>\
+         <Abstract><AbstractText>Across the region's hospitals, sepsis deaths declined from 17% \
+         to 12% in two years.</AbstractText></Abstract></Article></MedlineCitation>\
+         </PubmedArticle></PubmedArticleSet>",
+    )
+    .unwrap();
+    assert!(scoper(ws.path(), &["import", f.to_str().unwrap()]).status.success());
+    let shown = text(&scoper(ws.path(), &["tag", "--explain", "990000602"]).stdout);
+    assert!(shown.contains("outcomes/population-health: tagged"), "{shown}");
+    // The line of the framework that matched, as the file has it.
+    assert!(shown.contains("mortality|deaths|admissions"), "{shown}");
+    assert!(shown.contains("evidence (abstract): \"deaths declined\""), "{shown}");
 }
