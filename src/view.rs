@@ -22,7 +22,6 @@ pub struct View {
     index: CorpusIndex,
     reader: IndexReader,
     tags: Option<TagSet>,
-    /// Duplicate groups across sources (saved when the corpus changed).
     /// Record → its group's primary, for the records that are not primary.
     secondary: std::collections::HashMap<crate::parse::Pmid, crate::parse::Pmid>,
     notes: Vec<String>,
