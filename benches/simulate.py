@@ -33,10 +33,10 @@ ROOT = os.path.dirname(HERE)
 DATA = os.path.join(ROOT, "..", "shared", "fixtures", "screening")
 
 
-def cpu_of(cmd):
-    """Runs cmd; returns (stdout, CPU seconds of the child)."""
+def cpu_of(cmd, cwd=None):
+    """Runs cmd (in cwd); returns (stdout, CPU seconds of the child)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=cwd).stdout
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return out, cpu
@@ -69,7 +69,7 @@ def main():
     if not files:
         sys.exit(f"no datasets in {DATA}")
     runs = []
-    tmp = a.keep or tempfile.mkdtemp(prefix="scoper-sim-")
+    tmp = os.path.abspath(a.keep or tempfile.mkdtemp(prefix="scoper-sim-"))
     os.makedirs(tmp, exist_ok=True)
     for f in files:
         name = os.path.basename(f).replace("Cohen_2006_", "").replace(".csv", "")
@@ -82,7 +82,8 @@ def main():
                     os.remove(proj)
                 _, asr_cpu = cpu_of([a.asreview, "simulate", f, "--n-prior-included", "1",
                                      "--n-prior-excluded", "1", "--prior-seed", str(s),
-                                     "--seed", str(s), "-o", proj])
+                                     "--seed", str(s), "-o", proj],
+                                    cwd=tmp)  # ASReview leaves a cache file in its folder
                 with open(proj + ".cpu", "w") as o:
                     o.write(str(asr_cpu))
             priors, order = asreview_order(proj)
