@@ -9,7 +9,7 @@ mod pubmed;
 mod record;
 pub mod sniff;
 pub mod tagged;
-mod text;
+pub mod text;
 
 pub use parallel::records_parallel;
 pub use pubmed::{normalize_orcid, records, Entry, ParseError, ParseErrorKind, Records};

@@ -621,14 +621,7 @@ fn split_list(s: &str) -> Vec<String> {
 /// Title, year and first author, normalised: a record's key when it has
 /// neither an accession number nor a DOI.
 pub fn identity_key(title: &str, year: Option<i32>, first: Option<&Author>) -> String {
-    let t: String = title
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let t = super::text::words(&title.to_lowercase()).collect::<Vec<_>>().join(" ");
     let a = first.and_then(|a| a.last.clone()).unwrap_or_default().to_lowercase();
     format!("{t}|{}|{a}", year.map(|y| y.to_string()).unwrap_or_default())
 }

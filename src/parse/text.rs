@@ -1,4 +1,11 @@
-//! Text clean-up shared by the parser: white space and years.
+//! Text clean-up shared by the parser: white space, words and years.
+
+/// The runs of letters and digits of `text` (punctuation and white space
+/// between them dropped), as written: the words a title is matched and
+/// searched by.
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
+}
 
 /// Collapses every run of white space to one space and trims both ends.
 pub fn normalize_ws(raw: &str) -> String {

@@ -78,10 +78,7 @@ impl Model {
 
     /// `candidates` best first; ties by record order.
     pub fn rank(&self, candidates: &[usize]) -> Vec<usize> {
-        let mut scored: Vec<(f32, usize)> =
-            candidates.iter().map(|&i| (self.score(i), i)).collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        scored.into_iter().map(|s| s.1).collect()
+        self.top(candidates, candidates.len())
     }
 
     /// The best `k` of `candidates`, best first (ties by record order),

@@ -13,6 +13,7 @@
 //! record: D_ii = 1 / (2 C_i).
 
 use super::features::Row;
+use crate::screen::order::SplitMix;
 
 /// How to train.
 #[derive(Debug, Clone, Copy)]
@@ -41,19 +42,6 @@ pub struct Svm {
     alpha: Vec<f32>,
     /// Sweeps the last training took.
     pub sweeps: usize,
-}
-
-/// A seeded generator for the sweep order (splitmix64).
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) % n as u64) as usize
-    }
 }
 
 impl Svm {
@@ -93,13 +81,13 @@ impl Svm {
         let qd: Vec<f32> =
             train.iter().zip(&diag).map(|(&(i, _, _), d)| rows[i].norm2() + 1.0 + d).collect();
         let mut order: Vec<usize> = (0..train.len()).collect();
-        let mut rng = Rng(seed);
+        // The sweep order, reshuffled every sweep (seeded: the same model
+        // on every machine).
+        let mut rng = SplitMix(seed);
         self.sweeps = 0;
         for sweep in 0..p.max_sweeps {
             self.sweeps = sweep + 1;
-            for k in (1..order.len()).rev() {
-                order.swap(k, rng.below(k + 1));
-            }
+            rng.shuffle(&mut order);
             let (mut pg_max, mut pg_min) = (f32::NEG_INFINITY, f32::INFINITY);
             for &k in &order {
                 let (i, y, _) = train[k];

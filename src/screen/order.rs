@@ -60,30 +60,35 @@ impl Order {
 
 /// A small, seeded generator (splitmix64): the same seed gives the same
 /// order on every machine.
-struct SplitMix(u64);
+pub struct SplitMix(pub u64);
 
 impl SplitMix {
-    fn next(&mut self) -> u64 {
+    pub fn draw(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
+
+    /// Shuffles `items` in place (Fisher–Yates), drawing from this
+    /// generator.
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = (self.draw() % (i as u64 + 1)) as usize;
+            items.swap(i, j);
+        }
+    }
 }
 
 /// One draw of the generator seeded with `seed`.
 pub fn splitmix(seed: u64) -> u64 {
-    SplitMix(seed).next()
+    SplitMix(seed).draw()
 }
 
 /// `items` shuffled with `seed` (Fisher–Yates).
 pub fn shuffled<T>(mut items: Vec<T>, seed: u64) -> Vec<T> {
-    let mut rng = SplitMix(seed);
-    for i in (1..items.len()).rev() {
-        let j = (rng.next() % (i as u64 + 1)) as usize;
-        items.swap(i, j);
-    }
+    SplitMix(seed).shuffle(&mut items);
     items
 }
 

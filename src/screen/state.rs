@@ -813,14 +813,7 @@ pub fn link(r: &Record) -> String {
         (Some(doi), _) => format!("https://doi.org/{doi}"),
         (None, Some(p)) => format!("https://pubmed.ncbi.nlm.nih.gov/{p}/"),
         (None, None) => {
-            let term: String = r
-                .title
-                .chars()
-                .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-                .collect::<String>()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join("+");
+            let term = crate::parse::text::words(&r.title).collect::<Vec<_>>().join("+");
             format!("https://pubmed.ncbi.nlm.nih.gov/?term={term}")
         }
     }

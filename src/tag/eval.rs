@@ -275,8 +275,8 @@ pub fn evaluate(framework: &Framework, gold: &Path) -> Result<Evaluation> {
     let tagged = Matcher::compile(framework, &index)?.tag(&index)?;
     let concept_ids: Vec<String> =
         framework.concepts().map(|(_, c)| c.id.clone()).filter(|c| named.contains(c)).collect();
-    let mut by_element = vec![(0, 0, 0); framework.elements.len()];
-    let mut by_concept = vec![(0, 0, 0); concept_ids.len()];
+    let mut by_element = vec![(0usize, 0usize, 0usize); framework.elements.len()];
+    let mut by_concept = vec![(0usize, 0usize, 0usize); concept_ids.len()];
     let mut missed = Vec::new();
     let mut spurious = Vec::new();
     for (i, (id, want_c, want_e)) in expected.iter().enumerate() {
@@ -286,53 +286,41 @@ pub fn evaluate(framework: &Framework, gold: &Path) -> Result<Evaluation> {
         };
         let got_c: BTreeSet<String> = hits.iter().map(|h| h.concept.clone()).collect();
         let got_e: BTreeSet<String> = hits.iter().map(|h| h.element.clone()).collect();
-        for (k, e) in framework.elements.iter().enumerate() {
-            match (want_e.contains(&e.id), got_e.contains(&e.id)) {
-                (true, true) => by_element[k].0 += 1,
+        // One verdict: counted (true positive, false positive, miss), and a
+        // disagreement kept with the words taken as evidence.
+        let mut judge = |counts: &mut (usize, usize, usize),
+                         level: &'static str,
+                         key: &str,
+                         (want, got): (bool, bool),
+                         evidence: &dyn Fn() -> Vec<String>| {
+            let disagreement = |evidence| Disagreement {
+                record: id.clone(),
+                level,
+                id: key.to_string(),
+                evidence,
+            };
+            match (want, got) {
+                (true, true) => counts.0 += 1,
                 (false, true) => {
-                    by_element[k].1 += 1;
-                    spurious.push(Disagreement {
-                        record: id.clone(),
-                        level: "element",
-                        id: e.id.clone(),
-                        evidence: evidence(&|h| h.element == e.id),
-                    });
+                    counts.1 += 1;
+                    spurious.push(disagreement(evidence()));
                 }
                 (true, false) => {
-                    by_element[k].2 += 1;
-                    missed.push(Disagreement {
-                        record: id.clone(),
-                        level: "element",
-                        id: e.id.clone(),
-                        evidence: Vec::new(),
-                    });
+                    counts.2 += 1;
+                    missed.push(disagreement(Vec::new()));
                 }
                 (false, false) => {}
             }
+        };
+        for (k, e) in framework.elements.iter().enumerate() {
+            let verdict = (want_e.contains(&e.id), got_e.contains(&e.id));
+            judge(&mut by_element[k], "element", &e.id, verdict, &|| {
+                evidence(&|h| h.element == e.id)
+            });
         }
         for (k, c) in concept_ids.iter().enumerate() {
-            match (want_c.contains(c), got_c.contains(c)) {
-                (true, true) => by_concept[k].0 += 1,
-                (false, true) => {
-                    by_concept[k].1 += 1;
-                    spurious.push(Disagreement {
-                        record: id.clone(),
-                        level: "concept",
-                        id: c.clone(),
-                        evidence: evidence(&|h| h.concept == *c),
-                    });
-                }
-                (true, false) => {
-                    by_concept[k].2 += 1;
-                    missed.push(Disagreement {
-                        record: id.clone(),
-                        level: "concept",
-                        id: c.clone(),
-                        evidence: Vec::new(),
-                    });
-                }
-                (false, false) => {}
-            }
+            let verdict = (want_c.contains(c), got_c.contains(c));
+            judge(&mut by_concept[k], "concept", c, verdict, &|| evidence(&|h| h.concept == *c));
         }
     }
     let elements: Vec<Score> = framework
