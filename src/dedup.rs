@@ -64,6 +64,10 @@ pub struct Group {
 pub struct Duplicates {
     pub records: usize,
     pub groups: Vec<Group>,
+    /// What the groups were found from ([`fingerprint`]): the same, and
+    /// they need not be found again.
+    #[serde(default)]
+    pub fingerprint: String,
 }
 
 /// A reviewer's word on a pair.
@@ -87,12 +91,7 @@ fn saved_path(ws: &Workspace) -> std::path::PathBuf {
 
 /// Words of a title: lower case, letters and digits.
 fn words(title: &str) -> Vec<String> {
-    title
-        .to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(String::from)
-        .collect()
+    crate::parse::text::words(&title.to_lowercase()).map(String::from).collect()
 }
 
 /// Title words numbered, so that a record keeps numbers, not strings.
@@ -425,7 +424,7 @@ pub fn group(records: &[Entry], judgements: &[Judgement]) -> Duplicates {
             unconfirmed,
         });
     }
-    Duplicates { records: n, groups }
+    Duplicates { records: n, groups, fingerprint: String::new() }
 }
 
 impl Duplicates {
@@ -480,7 +479,13 @@ impl Duplicates {
 
 /// Finds the groups of the working set in `index` and saves them (after
 /// the corpus or the judgements changed).
-pub fn refresh(ws: &Workspace, index: &CorpusIndex) -> Result<Duplicates> {
+pub fn refresh(ws: &Workspace, index: &CorpusIndex) -> Result<()> {
+    // The corpus and the judgements as they were when the groups were
+    // saved: nothing to do (`run` after `import`, `index` with nothing new).
+    let fingerprint = fingerprint(ws);
+    if saved_fingerprint(ws).as_deref() == Some(fingerprint.as_str()) {
+        return Ok(());
+    }
     // Only PubMed XML in the corpus: PubMed has one record a study, so there
     // is nothing to group (and nothing to read).
     let listing = crate::store::corpus::corpus_files(ws).context("could not list corpus/")?;
@@ -489,9 +494,12 @@ pub fn refresh(ws: &Workspace, index: &CorpusIndex) -> Result<Duplicates> {
         name.ends_with(".xml") || name.ends_with(".xml.gz")
     });
     if only_pubmed {
-        let found =
-            Duplicates { records: index.searcher()?.num_docs() as usize, groups: Vec::new() };
-        return save(ws, found);
+        let found = Duplicates {
+            records: index.searcher()?.num_docs() as usize,
+            groups: Vec::new(),
+            fingerprint,
+        };
+        return save(ws, &found);
     }
     // Only what matching reads is read (no abstract, MeSH...): on 100,000
     // records the whole records would take seconds and hundreds of MB.
@@ -533,14 +541,36 @@ pub fn refresh(ws: &Workspace, index: &CorpusIndex) -> Result<Duplicates> {
     drop(vocab);
     let judged =
         judgements_log(ws).read().context("could not read dedup/judgements.jsonl")?.entries;
-    save(ws, group(&records, &judged))
+    save(ws, &Duplicates { fingerprint, ..group(&records, &judged) })
+}
+
+/// What the groups of the working set are found from: the corpus the index
+/// holds (its state file) and the reviewers' judgements.
+fn fingerprint(ws: &Workspace) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(b"scoper duplicates 1\0");
+    h.update(&std::fs::read(ws.index_state()).unwrap_or_default());
+    h.update(b"\0");
+    h.update(&std::fs::read(judgements_log(ws).path()).unwrap_or_default());
+    h.finalize().to_hex().to_string()
+}
+
+/// The fingerprint of the saved groups (the rest of the file is skipped,
+/// not kept).
+fn saved_fingerprint(ws: &Workspace) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Saved {
+        #[serde(default)]
+        fingerprint: String,
+    }
+    let bytes = std::fs::read(saved_path(ws)).ok()?;
+    serde_json::from_slice::<Saved>(&bytes).ok().map(|s| s.fingerprint)
 }
 
 /// Saves the groups in `.scoper/` (derived data), atomically.
-fn save(ws: &Workspace, found: Duplicates) -> Result<Duplicates> {
-    crate::store::atomic::write_atomic(&saved_path(ws), &serde_json::to_vec(&found)?)
-        .context("could not save the duplicate groups")?;
-    Ok(found)
+fn save(ws: &Workspace, found: &Duplicates) -> Result<()> {
+    crate::store::atomic::write_atomic(&saved_path(ws), &serde_json::to_vec(found)?)
+        .context("could not save the duplicate groups")
 }
 
 #[cfg(test)]

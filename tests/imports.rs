@@ -94,6 +94,11 @@ fn exports_from_five_databases_import_as_records_and_their_duplicates_are_groupe
         assert!(dois.len() <= 1, "{g}");
     }
     let removed = d["duplicates_removed"].as_u64().unwrap();
+    // Found once: nothing new in the corpus, nothing found again.
+    let saved = dir.join(".scoper/duplicates.json");
+    let before = fs::metadata(&saved).unwrap().modified().unwrap();
+    assert!(scoper(dir, &["index"]).status.success());
+    assert_eq!(fs::metadata(&saved).unwrap().modified().unwrap(), before);
     // PRISMA's duplicates removed come from here, and the screening queue
     // holds each group once.
     let (_, p) = scoper_json(dir, &["prisma"]);

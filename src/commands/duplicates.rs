@@ -55,7 +55,8 @@ pub fn run(ws: &Workspace, args: Args, json: bool) -> Result<i32> {
             })
             .context("could not save the judgement in dedup/judgements.jsonl")?;
         let (index, _) = crate::store::sync::sync(ws, false)?;
-        let found = crate::dedup::refresh(ws, &index)?;
+        crate::dedup::refresh(ws, &index)?;
+        let found = crate::dedup::Duplicates::load(ws);
         println!(
             "{a} and {b}: {} (by {reviewer}); {} groups, {} records counted as duplicates",
             if same { "the same study" } else { "not the same study" },
