@@ -9,7 +9,7 @@
 //! prints. A match inside an `exclude` phrase is not evidence; a record
 //! with no evidence left is not tagged.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use anyhow::{bail, Result};
 use serde::{Deserialize, Serialize};
@@ -334,7 +334,10 @@ impl Matcher {
         concepts: &[usize],
         analyzer: &mut TextAnalyzer,
     ) -> Vec<ConceptHit> {
-        let mut tokens: HashMap<usize, Vec<Tok>> = HashMap::new();
+        // Each field's tokens, and the set of its words: a pattern with a
+        // word the field lacks cannot occur there, and most of a concept's
+        // patterns (hundreds, with `a|b` words) are ruled out that way.
+        let mut tokens: HashMap<usize, (Vec<Tok>, HashSet<String>)> = HashMap::new();
         let mut hits = Vec::new();
         for &i in concepts {
             let c = &self.concepts[i];
@@ -342,7 +345,7 @@ impl Matcher {
                 if !c.patterns.iter().any(|p| p.field == f) {
                     continue;
                 }
-                let toks = tokens.entry(f).or_insert_with(|| {
+                let (toks, words) = tokens.entry(f).or_insert_with(|| {
                     let mut toks = tokenize(analyzer, &record.field_text(name).unwrap_or_default());
                     if *name == "abstract" {
                         // A section label ("METHODS:") is the journal's
@@ -350,18 +353,16 @@ impl Matcher {
                         let labels = label_spans(record);
                         toks.retain(|t| !labels.iter().any(|l| t.start < l[1] && l[0] < t.end));
                     }
-                    toks
+                    let words = toks.iter().map(|t| t.text.clone()).collect();
+                    (toks, words)
                 });
-                let excluded: Vec<[usize; 2]> = c
-                    .exclusions
-                    .iter()
-                    .filter(|p| p.field == f)
-                    .flat_map(|p| occurrences(toks, p))
-                    .collect();
+                let here = |p: &&Pattern| p.field == f && p.terms.iter().all(|t| words.contains(t));
+                let excluded: Vec<[usize; 2]> =
+                    c.exclusions.iter().filter(here).flat_map(|p| occurrences(toks, p)).collect();
                 let spans: Vec<[usize; 2]> = c
                     .patterns
                     .iter()
-                    .filter(|p| p.field == f)
+                    .filter(here)
                     .flat_map(|p| occurrences(toks, p))
                     .filter(|s| !excluded.iter().any(|x| s[0] < x[1] && x[0] < s[1]))
                     .collect();
