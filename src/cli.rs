@@ -107,6 +107,10 @@ pub enum Command {
         /// evidence, and what an exclusion removed.
         #[arg(long, value_name = "PMID", conflicts_with_all = ["check", "eval"])]
         explain: Option<String>,
+        /// The words of the records that share each WORD's stem, with how
+        /// often each occurs: what WORD also finds when written in a query.
+        #[arg(long, value_name = "WORD", num_args = 1.., conflicts_with_all = ["check", "eval", "explain", "framework"])]
+        stems: Vec<String>,
     },
     /// Screen records in the terminal: include, exclude (with a reason), maybe.
     Screen {

@@ -437,3 +437,42 @@ fn a_query_word_with_alternatives_matches_any_and_explain_shows_it_as_written() 
     assert!(shown.contains("mortality|deaths|admissions"), "{shown}");
     assert!(shown.contains("evidence (abstract): \"deaths declined\""), "{shown}");
 }
+
+#[test]
+fn stems_lists_the_words_a_query_word_also_finds() {
+    // 'publicly' is stemmed to 'public', so a query with it also finds
+    // "publication" (a false hit the rework of issue 12 had to remove).
+    let ws = demo_workspace();
+    let (code, v) = scoper_json(ws.path(), &["tag", "--stems", "publicly", "equity", "zyzzyva"]);
+    assert_eq!(code, 0, "{v}");
+    let families = v.as_array().unwrap();
+    assert_eq!(families.len(), 3);
+    assert_eq!(families[0]["stem"], "public");
+    let forms: Vec<&str> = families[0]["forms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["form"].as_str().unwrap())
+        .collect();
+    assert!(forms.contains(&"publication") && forms.contains(&"public"), "{forms:?}");
+    assert!(families[0]["records"].as_u64().unwrap() > 0);
+    // Counted in the records: every form's count is at least 1, most first.
+    let counts: Vec<u64> = families[0]["forms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["count"].as_u64().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]) && counts.iter().all(|&n| n > 0), "{counts:?}");
+    // A word no record has is said so, not an error.
+    assert!(families[2]["forms"].as_array().unwrap().is_empty());
+    assert_eq!(families[2]["records"], 0);
+
+    // Text: the asked-for word is marked; a phrase is refused with a hint.
+    let out = scoper(ws.path(), &["tag", "--stems", "equity"]);
+    let shown = text(&out.stdout);
+    assert!(shown.contains("equity: stem") && shown.contains("(the word)"), "{shown}");
+    let out = scoper(ws.path(), &["tag", "--stems", "league table"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("is not one word"), "{}", text(&out.stderr));
+}

@@ -77,7 +77,10 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
             find::run(&Workspace::open(&root)?, &query.join(" "), limit, json)
         }
         Command::Show { pmids } => show::run(&Workspace::open(&root)?, &pmids, json),
-        Command::Tag { framework, check, eval, charted, explain } => {
+        Command::Tag { framework, check, eval, charted, explain, stems } => {
+            if !stems.is_empty() {
+                return tag::stems(&Workspace::open(&root)?, &stems, json);
+            }
             let mode = match (check, eval, charted) {
                 _ if explain.is_some() => tag::Mode::Explain(explain.unwrap_or_default().parse()?),
                 (true, _, _) => tag::Mode::Check,

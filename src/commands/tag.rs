@@ -11,7 +11,7 @@ use super::{current_index, lock, workspace_framework};
 use crate::report::out;
 use crate::store::{CorpusIndex, Workspace};
 use crate::tag::store::retag;
-use crate::tag::{eval, ConceptMap, Framework, Matcher};
+use crate::tag::{eval, stem_families, ConceptMap, Framework, Matcher};
 
 pub enum Mode {
     Tag,
@@ -92,6 +92,37 @@ pub fn run(root: &Path, framework: Option<&Path>, mode: Mode, json: bool) -> Res
             } else {
                 map.print(&mut w)?;
             }
+        }
+    }
+    w.flush()?;
+    Ok(0)
+}
+
+/// `tag --stems`: the stem family of each word in the working set, for
+/// whoever writes a framework's queries (a query word finds every word of
+/// its family: 'interpreters' finds 'interpreted').
+pub fn stems(ws: &Workspace, words: &[String], json: bool) -> Result<i32> {
+    let view = super::view(ws)?;
+    let families = stem_families(view.index(), words, view.records()?)?;
+    let mut w = out();
+    if json {
+        writeln!(w, "{}", serde_json::to_string_pretty(&families)?)?;
+        w.flush()?;
+        return Ok(0);
+    }
+    for f in &families {
+        if f.forms.is_empty() {
+            writeln!(w, "{}: stem {:?}, in no record of the working set", f.word, f.stem)?;
+            continue;
+        }
+        let records =
+            if f.records == 1 { "1 record".to_string() } else { format!("{} records", f.records) };
+        writeln!(w, "{}: stem {:?}, in {records}; a query with it also finds", f.word, f.stem)?;
+        let width = f.forms.iter().map(|x| x.form.chars().count()).max().unwrap_or(0);
+        let word = crate::tag::fold_word(&f.word);
+        for x in &f.forms {
+            let mark = if x.form == word { "  (the word)" } else { "" };
+            writeln!(w, "  {:<width$}  {:>7}{mark}", x.form, x.count)?;
         }
     }
     w.flush()?;

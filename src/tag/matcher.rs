@@ -420,6 +420,78 @@ fn tokenize(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Tok> {
     out
 }
 
+/// The words of the records that share a stem with one asked-for word, and
+/// how often each occurs: what the word finds when written in a query.
+#[derive(Debug, Serialize)]
+pub struct StemFamily {
+    /// The word as asked for.
+    pub word: String,
+    /// Its stem, which a query searches for.
+    pub stem: String,
+    /// Each word of the records with that stem, most frequent first.
+    pub forms: Vec<StemForm>,
+    /// Records where the stem occurs.
+    pub records: usize,
+}
+
+/// One word of a stem family, and its occurrences in the records.
+#[derive(Debug, Clone, Serialize)]
+pub struct StemForm {
+    pub form: String,
+    pub count: usize,
+}
+
+/// The stem family of each of `words` in `records`' tag fields (title,
+/// abstract, keywords, MeSH), stemmed as the tagger stems them.
+pub fn stem_families(
+    index: &CorpusIndex,
+    words: &[String],
+    records: impl Iterator<Item = Result<Record>>,
+) -> Result<Vec<StemFamily>> {
+    let mut analyzer = index.text_analyzer();
+    let mut families: Vec<StemFamily> = Vec::new();
+    for w in words {
+        let folded = fold(w);
+        let toks = tokenize(&mut analyzer, &folded);
+        if toks.len() != 1 {
+            bail!("{w:?} is not one word (hint: --stems takes words, one at a time)");
+        }
+        let stem = toks[0].text.clone();
+        families.push(StemFamily { word: w.clone(), stem, forms: Vec::new(), records: 0 });
+    }
+    let stems: HashMap<String, usize> =
+        families.iter().enumerate().map(|(i, f)| (f.stem.clone(), i)).collect();
+    let mut counts: Vec<HashMap<String, usize>> = vec![HashMap::new(); families.len()];
+    for record in records {
+        let record = record?;
+        let mut seen = HashSet::new();
+        for name in TAG_FIELDS {
+            let text = record.field_text(name).unwrap_or_default();
+            for t in tokenize(&mut analyzer, &text) {
+                if let Some(&i) = stems.get(&t.text) {
+                    *counts[i].entry(t.surface).or_default() += 1;
+                    seen.insert(i);
+                }
+            }
+        }
+        for i in seen {
+            families[i].records += 1;
+        }
+    }
+    for (f, c) in families.iter_mut().zip(counts) {
+        f.forms = c.into_iter().map(|(form, count)| StemForm { form, count }).collect();
+        f.forms.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.form.cmp(&b.form)));
+    }
+    // Two words asked for with one stem: the second shares the first's counts.
+    for i in 0..families.len() {
+        if let Some(j) = (0..i).find(|&j| families[j].stem == families[i].stem) {
+            families[i].forms = families[j].forms.clone();
+            families[i].records = families[j].records;
+        }
+    }
+    Ok(families)
+}
+
 /// The character spans of the section labels ("METHODS: ") in the
 /// abstract's text as [`Record::field_text`] gives it.
 fn label_spans(record: &Record) -> Vec<[usize; 2]> {
@@ -522,7 +594,7 @@ fn merge(mut spans: Vec<[usize; 2]>) -> Vec<[usize; 2]> {
 }
 
 /// Lower case with accents folded, as the analyzers see words.
-fn fold(word: &str) -> String {
+pub(crate) fn fold(word: &str) -> String {
     let mut analyzer =
         tantivy::tokenizer::TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
             .filter(tantivy::tokenizer::LowerCaser)

@@ -17,4 +17,7 @@ pub mod store;
 
 pub use framework::{Concept, Element, Framework};
 pub use map::ConceptMap;
-pub use matcher::{ConceptHit, Explanation, Matcher, Tagged, TAG_FIELDS};
+pub(crate) use matcher::fold as fold_word;
+pub use matcher::{
+    stem_families, ConceptHit, Explanation, Matcher, StemFamily, Tagged, TAG_FIELDS,
+};
