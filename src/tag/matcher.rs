@@ -63,6 +63,8 @@ struct Pattern {
     /// For a phrase written `"a b"~N`: the words may be N apart, in either
     /// order (0: consecutive, in order).
     slop: u32,
+    /// `terms` as numbers of the matcher's vocabulary (set once compiled).
+    ids: Vec<u32>,
 }
 
 struct CompiledConcept {
@@ -93,6 +95,9 @@ pub struct Explanation {
 /// A framework ready to run against an index.
 pub struct Matcher {
     concepts: Vec<CompiledConcept>,
+    /// Every word of every pattern, numbered: a field's words are looked up
+    /// once, and a pattern is ruled out by its numbers.
+    vocab: HashMap<String, u32>,
 }
 
 /// Everything a tagging run found.
@@ -193,6 +198,7 @@ impl Matcher {
                         terms: vec![stem.clone()],
                         exact: Some(surface.clone()),
                         slop: 0,
+                        ids: Vec::new(),
                     });
                 }
                 sources.push((
@@ -224,8 +230,22 @@ impl Matcher {
                 exclusion_sources,
             });
         }
+        let mut vocab: HashMap<String, u32> = HashMap::new();
+        for c in &mut concepts {
+            let own = c.exclusion_sources.iter_mut().flat_map(|(_, ps)| ps.iter_mut());
+            for p in c.patterns.iter_mut().chain(c.exclusions.iter_mut()).chain(own) {
+                p.ids = p
+                    .terms
+                    .iter()
+                    .map(|t| {
+                        let next = vocab.len() as u32;
+                        *vocab.entry(t.clone()).or_insert(next)
+                    })
+                    .collect();
+            }
+        }
         match problems.len() {
-            0 => Ok(Matcher { concepts }),
+            0 => Ok(Matcher { concepts, vocab }),
             1 => bail!("{}", problems[0]),
             n => bail!("{n} problems in {shown}:\n{}", problems.join("\n")),
         }
@@ -337,7 +357,7 @@ impl Matcher {
         // Each field's tokens, and the set of its words: a pattern with a
         // word the field lacks cannot occur there, and most of a concept's
         // patterns (hundreds, with `a|b` words) are ruled out that way.
-        let mut tokens: HashMap<usize, (Vec<Tok>, HashSet<String>)> = HashMap::new();
+        let mut tokens: HashMap<usize, (Vec<Tok>, Vec<bool>)> = HashMap::new();
         let mut hits = Vec::new();
         for &i in concepts {
             let c = &self.concepts[i];
@@ -353,10 +373,17 @@ impl Matcher {
                         let labels = label_spans(record);
                         toks.retain(|t| !labels.iter().any(|l| t.start < l[1] && l[0] < t.end));
                     }
-                    let words = toks.iter().map(|t| t.text.clone()).collect();
+                    // Which words of the vocabulary the field has.
+                    let mut words = vec![false; self.vocab.len()];
+                    for t in &toks {
+                        if let Some(&id) = self.vocab.get(&t.text) {
+                            words[id as usize] = true;
+                        }
+                    }
                     (toks, words)
                 });
-                let here = |p: &&Pattern| p.field == f && p.terms.iter().all(|t| words.contains(t));
+                let here =
+                    |p: &&Pattern| p.field == f && p.ids.iter().all(|&id| words[id as usize]);
                 let excluded: Vec<[usize; 2]> =
                     c.exclusions.iter().filter(here).flat_map(|p| occurrences(toks, p)).collect();
                 let spans: Vec<[usize; 2]> = c
@@ -631,19 +658,31 @@ fn collect_patterns(
                 .filter_map(|t| t.value().as_str().map(String::from))
                 .collect();
             let slop = slops.get(&terms).copied().unwrap_or(0);
-            out.push(Pattern { field, terms, exact: None, slop });
+            out.push(Pattern { field, terms, exact: None, slop, ids: Vec::new() });
         }
     } else if let Some(t) = q.downcast_ref::<TermQuery>() {
         if let (Some(field), Some(text)) =
             (field_index(t.term().field()), t.term().value().as_str())
         {
-            out.push(Pattern { field, terms: vec![text.to_string()], exact: None, slop: 0 });
+            out.push(Pattern {
+                field,
+                terms: vec![text.to_string()],
+                exact: None,
+                slop: 0,
+                ids: Vec::new(),
+            });
         }
     } else {
         // Other query kinds (boosts, ranges...): their terms, one at a time.
         q.query_terms(&mut |term, _| {
             if let (Some(field), Some(text)) = (field_index(term.field()), term.value().as_str()) {
-                out.push(Pattern { field, terms: vec![text.to_string()], exact: None, slop: 0 });
+                out.push(Pattern {
+                    field,
+                    terms: vec![text.to_string()],
+                    exact: None,
+                    slop: 0,
+                    ids: Vec::new(),
+                });
             }
         });
     }
