@@ -480,8 +480,10 @@ pub fn stem_families(
     for w in words {
         let folded = fold(w);
         let toks = tokenize(&mut analyzer, &folded);
-        if toks.len() != 1 {
-            bail!("{w:?} is not one word (hint: --stems takes words, one at a time)");
+        match toks.len() {
+            1 => {}
+            0 => bail!("{w:?} has no word the index keeps (it leaves out punctuation)"),
+            _ => bail!("{w:?} is not one word (hint: --stems takes words, one at a time)"),
         }
         let stem = toks[0].text.clone();
         families.push(StemFamily { word: w.clone(), stem, forms: Vec::new(), records: 0 });
