@@ -33,23 +33,29 @@ git show "$BEFORE:queries/lhs-framework.toml" > "$DATA/framework-before.toml"
 git show "$FIRST:queries/lhs-framework.toml" > "$DATA/framework-first.toml"
 git show "$SECOND:queries/lhs-framework.toml" > "$DATA/framework-second.toml"
 cp queries/lhs-framework.toml "$DATA/framework-now.toml"
-echo "## records carrying each element, pubmed20n0014 (30,000 records)"
-for f in before first second now; do
-  "$BIN" --dir "$WS" tag --framework "$DATA/framework-$f.toml" --json > "$DATA/tags-$f.json"
-done
-python3 - "$DATA" <<'PY'
+# counts WORKSPACE PREFIX: tags WORKSPACE with each framework and prints the
+# records carrying each element, with each framework, as a table.
+counts() {
+  for f in before first second now; do
+    "$BIN" --dir "$1" tag --framework "$DATA/framework-$f.toml" --json > "$DATA/$2-$f.json"
+  done
+  python3 - "$DATA" "$2" <<'PY'
 import json, sys
-d = sys.argv[1]
+d, prefix = sys.argv[1], sys.argv[2]
+names = ("before", "first", "second", "now")
 rows = {}
-for f in ("before", "first", "second", "now"):
-    m = json.load(open(f"{d}/tags-{f}.json"))["map"]
+for f in names:
+    m = json.load(open(f"{d}/{prefix}-{f}.json"))["map"]
     rows[f] = {e["id"]: e["records"] for e in m["elements"]}
 print("| element | before | first rework | second rework | now | change from before |")
 print("|---|---|---|---|---|---|")
 for e in rows["before"]:
-    b, f, s, n = (rows[k][e] for k in ("before", "first", "second", "now"))
-    print(f"| {e} | {b} | {f} | {s} | {n} | {100 * (n - b) / b:+.0f}% |")
+    n = [rows[k][e] for k in names]
+    print(f"| {e} | " + " | ".join(map(str, n)) + f" | {100 * (n[3] - n[0]) / n[0]:+.0f}% |")
 PY
+}
+echo "## records carrying each element, pubmed20n0014 (30,000 records)"
+counts "$WS" tags
 echo
 # The same on records of today's wording: the 2021 update file
 # pubmed21n1298 (20,783 records, mostly biomedical, few about health
@@ -64,24 +70,8 @@ if [ ! -f "$MWS/.scoper/index-state.json" ]; then
   "$BIN" init "$MWS" > /dev/null
   "$BIN" --dir "$MWS" import "$DATA/pubmed21n1298.xml.gz" > /dev/null
 fi
-echo "## records carrying each element, pubmed21n1298 (2021 update file)"
-for f in before first second now; do
-  "$BIN" --dir "$MWS" tag --framework "$DATA/framework-$f.toml" --json > "$DATA/modern-tags-$f.json"
-done
-python3 - "$DATA" <<'PY'
-import json, sys
-d = sys.argv[1]
-rows = {}
-for f in ("before", "first", "second", "now"):
-    m = json.load(open(f"{d}/modern-tags-{f}.json"))["map"]
-    rows[f] = {e["id"]: e["records"] for e in m["elements"]}
-    total = m["records"]
-print(f"{total} records")
-print("| element | before | first rework | second rework | now |")
-print("|---|---|---|---|---|")
-for e in rows["before"]:
-    print("| " + e + " | " + " | ".join(str(rows[k][e]) for k in ("before", "first", "second", "now")) + " |")
-PY
+echo "## records carrying each element, pubmed21n1298 (2021 update file, 20,783 records)"
+counts "$MWS" modern-tags
 echo
 echo "## time: tag vs index (median of $RUNS, seconds)"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

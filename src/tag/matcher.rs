@@ -67,6 +67,13 @@ struct Pattern {
     ids: Vec<u32>,
 }
 
+impl Pattern {
+    /// One analysed word in one field.
+    fn word(field: usize, text: &str) -> Pattern {
+        Pattern { field, terms: vec![text.to_string()], exact: None, slop: 0, ids: Vec::new() }
+    }
+}
+
 struct CompiledConcept {
     element: String,
     id: String,
@@ -666,25 +673,13 @@ fn collect_patterns(
         if let (Some(field), Some(text)) =
             (field_index(t.term().field()), t.term().value().as_str())
         {
-            out.push(Pattern {
-                field,
-                terms: vec![text.to_string()],
-                exact: None,
-                slop: 0,
-                ids: Vec::new(),
-            });
+            out.push(Pattern::word(field, text));
         }
     } else {
         // Other query kinds (boosts, ranges...): their terms, one at a time.
         q.query_terms(&mut |term, _| {
             if let (Some(field), Some(text)) = (field_index(term.field()), term.value().as_str()) {
-                out.push(Pattern {
-                    field,
-                    terms: vec![text.to_string()],
-                    exact: None,
-                    slop: 0,
-                    ids: Vec::new(),
-                });
+                out.push(Pattern::word(field, text));
             }
         });
     }
