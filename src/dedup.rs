@@ -152,7 +152,7 @@ impl Entry {
         Entry {
             id: r.pmid,
             pubmed: r.source.is_none(),
-            database: r.source.as_ref().map_or("PubMed", |s| s.database.as_str()).into(),
+            database: r.database().into(),
             title: r.title.as_str().into(),
             year: r.year,
             doi: r.doi.as_deref().map(|d| norm_doi(d).into()),

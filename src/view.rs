@@ -30,9 +30,23 @@ pub struct View {
 impl View {
     /// Opens the workspace for reading.
     pub fn open(ws: &Workspace) -> Result<View> {
-        let mut notes = Vec::new();
+        let (indexed, mut notes) = Self::index_state(ws)?;
+        let index = if indexed {
+            CorpusIndex::open_read_only(&ws.index_dir())?
+        } else {
+            CorpusIndex::in_ram()
+        };
+        let reader = index.long_lived_reader()?;
+        let tags = Self::tags(ws, &mut notes);
+        let secondary = crate::dedup::Duplicates::load_secondary(ws);
+        Ok(View { index, reader, tags, secondary, notes })
+    }
+
+    /// Whether there is an index to read, and the note when it is behind
+    /// corpus/; an error when corpus/ has records and no index.
+    fn index_state(ws: &Workspace) -> Result<(bool, Vec<String>)> {
         let fresh = freshness(ws)?;
-        let index = if fresh == Freshness::Missing {
+        if fresh == Freshness::Missing {
             let files = corpus_files(ws).context("could not list corpus/")?.files;
             if !files.is_empty() {
                 bail!(
@@ -41,15 +55,16 @@ impl View {
                     files.len()
                 );
             }
-            CorpusIndex::in_ram()
-        } else {
-            notes.extend(fresh.note());
-            CorpusIndex::open_read_only(&ws.index_dir())?
-        };
-        let reader = index.long_lived_reader()?;
-        let tags = Self::tags(ws, &mut notes);
-        let secondary = crate::dedup::Duplicates::load_secondary(ws);
-        Ok(View { index, reader, tags, secondary, notes })
+            return Ok((false, Vec::new()));
+        }
+        Ok((true, fresh.note().into_iter().collect()))
+    }
+
+    /// What a reader of data derived from the index (the duplicate groups)
+    /// should be told, without opening the index: the note when it is
+    /// behind corpus/, or the error when there is none.
+    pub fn index_notes(ws: &Workspace) -> Result<Vec<String>> {
+        Ok(Self::index_state(ws)?.1)
     }
 
     /// The saved tags, and a note when they are not those of the framework

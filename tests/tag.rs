@@ -443,10 +443,15 @@ fn stems_lists_the_words_a_query_word_also_finds() {
     // 'publicly' is stemmed to 'public', so a query with it also finds
     // "publication" (a false hit the rework of issue 12 had to remove).
     let ws = demo_workspace();
-    let (code, v) = scoper_json(ws.path(), &["tag", "--stems", "publicly", "equity", "zyzzyva"]);
+    let (code, v) =
+        scoper_json(ws.path(), &["tag", "--stems", "publicly", "equity", "zyzzyva", "public"]);
     assert_eq!(code, 0, "{v}");
     let families = v.as_array().unwrap();
-    assert_eq!(families.len(), 3);
+    assert_eq!(families.len(), 4);
+    // Two words with one stem: one family, counted once, shown for both.
+    assert_eq!(families[3]["stem"], "public");
+    assert_eq!(families[3]["forms"], families[0]["forms"]);
+    assert_eq!(families[3]["records"], families[0]["records"]);
     assert_eq!(families[0]["stem"], "public");
     let forms: Vec<&str> = families[0]["forms"]
         .as_array()

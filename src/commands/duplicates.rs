@@ -65,8 +65,11 @@ pub fn run(ws: &Workspace, args: Args, json: bool) -> Result<i32> {
         );
         return Ok(0);
     }
-    // The view's notes (an index behind corpus/); the groups as saved.
-    drop(view(ws)?);
+    // The groups as saved, with a note when the index they were found from
+    // is behind corpus/ (the index itself is not opened).
+    for n in crate::view::View::index_notes(ws)? {
+        eprintln!("{n}");
+    }
     let d = &crate::dedup::Duplicates::load(ws);
     let mut w = out();
     if json {

@@ -20,17 +20,11 @@ pub enum Shape {
     All,
 }
 
-/// Where a record came from: "PubMed", or the database its export names
-/// (its `pmid` column then holds the 13-digit id scoper gave it).
-fn database(r: &Record) -> String {
-    r.source.as_ref().map_or_else(|| "PubMed".to_string(), |s| s.database.clone())
-}
-
 /// The columns and values of one included record, in order.
 fn record_row(review: &Review, r: &Record) -> Vec<(String, String)> {
     let mut row: Vec<(String, String)> = vec![
         ("pmid".into(), r.pmid.to_string()),
-        ("database".into(), database(r)),
+        ("database".into(), r.database().to_string()),
         ("doi".into(), r.doi.clone().unwrap_or_default()),
         (
             "authors".into(),
@@ -147,7 +141,7 @@ pub fn write(review: &Review, shape: Shape, out: &mut dyn Write) -> Result<usize
                 let r = r?;
                 let mut row = vec![
                     r.pmid.to_string(),
-                    database(&r),
+                    r.database().to_string(),
                     r.year.map(|y| y.to_string()).unwrap_or_default(),
                     r.title.clone(),
                 ];

@@ -58,7 +58,7 @@ pub fn record(w: &mut dyn Write, r: &Record) -> std::io::Result<()> {
     if let Some(p) = r.pubmed_id() {
         tag("UR", &format!("https://pubmed.ncbi.nlm.nih.gov/{p}/"))?;
     }
-    tag("DB", r.source.as_ref().map_or("PubMed", |s| s.database.as_str()))?;
+    tag("DB", r.database())?;
     write!(w, "ER  - \r\n\r\n")
 }
 

@@ -257,6 +257,12 @@ impl Record {
         }
     }
 
+    /// Where the record came from: "PubMed", or the database its export
+    /// names (its id is then one scoper gave it).
+    pub fn database(&self) -> &str {
+        self.source.as_ref().map_or("PubMed", |s| s.database.as_str())
+    }
+
     /// "PMID 31415926", or "record 1234567890123 (Scopus)" for a record from
     /// another database: how messages name it.
     pub fn label(&self) -> String {

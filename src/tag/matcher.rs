@@ -489,14 +489,20 @@ pub fn stem_families(
         let toks = tokenize(&mut analyzer, &folded);
         match toks.len() {
             1 => {}
-            0 => bail!("{w:?} has no word the index keeps (it leaves out punctuation)"),
+            0 => bail!(
+                "{w:?} has no word the index keeps: it leaves out punctuation (hint: give \
+                 a word of letters or digits)"
+            ),
             _ => bail!("{w:?} is not one word (hint: --stems takes words, one at a time)"),
         }
         let stem = toks[0].text.clone();
         families.push(StemFamily { word: w.clone(), stem, forms: Vec::new(), records: 0 });
     }
-    let stems: HashMap<String, usize> =
-        families.iter().enumerate().map(|(i, f)| (f.stem.clone(), i)).collect();
+    // Stem → the first family asked for with it (the others copy it below).
+    let mut stems: HashMap<String, usize> = HashMap::new();
+    for (i, f) in families.iter().enumerate() {
+        stems.entry(f.stem.clone()).or_insert(i);
+    }
     let mut counts: Vec<HashMap<String, usize>> = vec![HashMap::new(); families.len()];
     for record in records {
         let record = record?;
