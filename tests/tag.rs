@@ -124,6 +124,16 @@ fn check_accepts_a_good_framework_and_names_what_is_wrong_in_a_bad_one() {
     );
     let e = check_error(&GOOD.replace("'\"health disparities\"'", "'\"unclosed'"));
     assert!(e.contains("line 7") && e.contains("cannot be read"), "{e}");
+    // A sentence entry of one part, or with query syntax, is refused.
+    let e = check_error(&format!("{GOOD}sentences = ['deaths|mortality']\n"));
+    assert!(e.contains("line 8") && e.contains("has one part only"), "{e}");
+    let e = check_error(&format!("{GOOD}sentences = ['\"gap care\"~3 + groups']\n"));
+    assert!(e.contains("line 8") && e.contains("~N"), "{e}");
+    // A context with no query, or one that cannot be read.
+    let e = check_error(&format!("{GOOD}[context]\nname = \"health\"\nqueries = []\n"));
+    assert!(e.contains("[context] has no query"), "{e}");
+    let e = check_error(&format!("{GOOD}[context]\nname = \"health\"\nqueries = ['author:x']\n"));
+    assert!(e.contains("line 10") && e.contains("[context]"), "{e}");
 }
 
 /// Terms as `show` prints them: joined by "; ".
@@ -497,4 +507,229 @@ fn the_framework_keeps_its_measured_accuracy_on_the_tuning_sets() {
         let (p, r) = (overall["precision"].as_f64().unwrap(), overall["recall"].as_f64().unwrap());
         assert!(p >= 0.85 && r >= 0.75, "{set}: precision {p:.2}, recall {r:.2}");
     }
+}
+
+/// A framework of one element for the tests below: `concepts` is the text
+/// of its [concepts.*] tables, `extra` any other table.
+fn small_framework(dir: &Path, concepts: &str, extra: &str) -> String {
+    let f = dir.join("small.toml");
+    fs::write(
+        &f,
+        format!("name = \"Small\"\n[elements.o]\nname = \"Outcomes\"\n{extra}\n{concepts}"),
+    )
+    .unwrap();
+    f.to_string_lossy().into_owned()
+}
+
+#[test]
+fn a_sentence_entry_finds_a_concept_in_a_studys_own_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let framework = small_framework(
+        dir.path(),
+        r#"[concepts.pop]
+element = "o"
+name = "Population health"
+sentences = ['''deaths|admissions + fell|declined +
+    county|residents''']
+[concepts.acc]
+element = "o"
+name = "Accountability"
+sentences = ['jointly + responsible|answerable']
+"#,
+        "",
+    );
+    let gold = dir.path().join("g.toml");
+    fs::write(
+        &gold,
+        r#"
+[[record]]
+id = "p1"
+title = "A county sepsis programme"
+abstract = "Deaths from sepsis among the county's inpatients fell by a third. Staff were jointly answerable for it."
+concepts = ["pop", "acc"]
+
+[[record]]
+id = "n1"
+title = "Deaths in a trial"
+abstract = "Deaths were recorded in each arm. Admissions of county residents fell. The two drugs' responses were jointly modelled. Neither drug was jointly responsible, the authors said."
+note = "The first sentence has one part of the entry only; the second has all three"
+concepts = ["pop"]
+
+[[record]]
+id = "n2"
+title = "Residents' admissions"
+abstract = "Admissions of residents were counted; none fell."
+note = "A semicolon ends a sentence: the entry's words are in two"
+concepts = []
+"#,
+    )
+    .unwrap();
+    let ws = demo_workspace();
+    let (code, v) = scoper_json(
+        ws.path(),
+        &["tag", "--framework", &framework, "--eval", gold.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{v}");
+    let missed = v["missed"].as_array().unwrap();
+    assert!(missed.is_empty(), "{missed:?}");
+    // n1's third sentence has "responses", which shares the stem of
+    // "responsible" but is not the word; its last has "jointly" and
+    // "responsible": the entry cannot tell their sense, and it is the only
+    // false hit, quoted from the entry's first word to its last.
+    let spurious = v["spurious"].as_array().unwrap();
+    assert_eq!(spurious.len(), 1, "{spurious:?}");
+    assert_eq!(spurious[0]["record"], "n1");
+    assert_eq!(spurious[0]["id"], "acc");
+    let quoted = spurious[0]["evidence"][0].as_str().unwrap();
+    assert_eq!(quoted, "jointly responsible");
+}
+
+#[test]
+fn a_sentence_entry_needs_a_word_of_each_part_in_one_sentence_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let framework = small_framework(
+        dir.path(),
+        r#"[concepts.pop]
+element = "o"
+name = "Population health"
+sentences = ['hospitalisations + fell + hospital|wards']
+"#,
+        "",
+    );
+    let ws = demo_workspace();
+    let inputs = tempfile::tempdir().unwrap();
+    let f = inputs.path().join("s.xml");
+    let article = |pmid: &str, title: &str| {
+        format!(
+            "<PubmedArticle><MedlineCitation Status=\"MEDLINE\"><PMID Version=\"1\">{pmid}</PMID>\
+             <Article><ArticleTitle>{title}</ArticleTitle></Article></MedlineCitation>\
+             </PubmedArticle>"
+        )
+    };
+    fs::write(
+        &f,
+        format!(
+            "<PubmedArticleSet>{}{}{}</PubmedArticleSet>",
+            // "hospitalisations" cannot also be the third part's "hospital"
+            // (they share a stem); "hospitalisation" is not "hospitalisations".
+            article("990000701", "Hospitalisations fell in the trial"),
+            article("990000702", "Hospitalisation fell on the wards"),
+            article("990000703", "On the wards, hospitalisations fell"),
+        ),
+    )
+    .unwrap();
+    assert!(scoper(ws.path(), &["import", f.to_str().unwrap()]).status.success());
+    let explain = |pmid: &str| {
+        text(&scoper(ws.path(), &["tag", "--framework", &framework, "--explain", pmid]).stdout)
+    };
+    let shown = explain("990000703");
+    assert!(shown.contains("o/pop: tagged"), "{shown}");
+    assert!(shown.contains("matched by: \"sentence: hospitalisations + fell + hospital|wards\""));
+    assert!(shown.contains("evidence (title): \"wards, hospitalisations fell\""), "{shown}");
+    for pmid in ["990000701", "990000702"] {
+        let shown = explain(pmid);
+        assert!(!shown.contains("o/pop: tagged"), "{pmid}: {shown}");
+    }
+}
+
+#[test]
+fn a_record_outside_the_frameworks_context_gets_no_concept() {
+    let dir = tempfile::tempdir().unwrap();
+    let framework = small_framework(
+        dir.path(),
+        "[concepts.eng]\nelement = \"o\"\nname = \"Engagement\"\n\
+         queries = ['\"stakeholder engagement\"']\n",
+        "[context]\nname = \"health or care\"\nqueries = ['health|patients', '\"public health\"']\n",
+    );
+    let gold = dir.path().join("g.toml");
+    fs::write(
+        &gold,
+        r#"
+[[record]]
+id = "p1"
+title = "Stakeholder engagement in a health board"
+concepts = ["eng"]
+
+[[record]]
+id = "n1"
+title = "Stakeholder engagement in the closure of a mine"
+concepts = []
+"#,
+    )
+    .unwrap();
+    let ws = demo_workspace();
+    let (code, v) = scoper_json(
+        ws.path(),
+        &["tag", "--framework", &framework, "--eval", gold.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{v}");
+    assert!(v["spurious"].as_array().unwrap().is_empty(), "{v}");
+    assert!(v["missed"].as_array().unwrap().is_empty(), "{v}");
+
+    // `--explain` says why a record outside the context has no concept.
+    let inputs = tempfile::tempdir().unwrap();
+    let f = inputs.path().join("mine.xml");
+    fs::write(
+        &f,
+        "<PubmedArticleSet><PubmedArticle><MedlineCitation Status=\"MEDLINE\"><PMID Version=\"1\">\
+         990000711</PMID><Article><ArticleTitle>Stakeholder engagement in the closure of a mine\
+         </ArticleTitle></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>",
+    )
+    .unwrap();
+    assert!(scoper(ws.path(), &["import", f.to_str().unwrap()]).status.success());
+    let out = scoper(ws.path(), &["tag", "--framework", &framework, "--explain", "990000711"]);
+    let shown = text(&out.stdout);
+    assert!(shown.contains("no word of the framework's context (health or care)"), "{shown}");
+    assert!(shown.contains("o/eng: NOT tagged"), "{shown}");
+    let (_, v) =
+        scoper_json(ws.path(), &["tag", "--framework", &framework, "--explain", "990000711"]);
+    assert_eq!(v["concepts"][0]["outside_context"], true, "{v}");
+}
+
+#[test]
+fn the_words_of_an_and_query_are_evidence_only_where_the_whole_query_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let framework = small_framework(
+        dir.path(),
+        "[concepts.c]\nelement = \"o\"\nname = \"Costs\"\n\
+         queries = ['\"cost savings\"', 'spending AND (fell OR lower)']\n",
+        "",
+    );
+    let gold = dir.path().join("g.toml");
+    fs::write(
+        &gold,
+        r#"
+[[record]]
+id = "p1"
+title = "Cost savings of a programme"
+abstract = "Spending on drugs was not measured."
+concepts = ["c"]
+"#,
+    )
+    .unwrap();
+    let ws = demo_workspace();
+    let (code, v) = scoper_json(
+        ws.path(),
+        &["tag", "--framework", &framework, "--eval", gold.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{v}");
+    assert!(v["missed"].as_array().unwrap().is_empty(), "{v}");
+    // Found by "cost savings"; "Spending" is a word of the other query,
+    // which does not match the record, so it is not quoted as evidence.
+    let inputs = tempfile::tempdir().unwrap();
+    let f = inputs.path().join("c.xml");
+    fs::write(
+        &f,
+        "<PubmedArticleSet><PubmedArticle><MedlineCitation Status=\"MEDLINE\"><PMID Version=\"1\">\
+         990000721</PMID><Article><ArticleTitle>Cost savings of a programme</ArticleTitle>\
+         <Abstract><AbstractText>Spending on drugs was not measured.</AbstractText></Abstract>\
+         </Article></MedlineCitation></PubmedArticle></PubmedArticleSet>",
+    )
+    .unwrap();
+    assert!(scoper(ws.path(), &["import", f.to_str().unwrap()]).status.success());
+    let (_, v) =
+        scoper_json(ws.path(), &["tag", "--framework", &framework, "--explain", "990000721"]);
+    let evidence = v["concepts"][0]["evidence"].as_array().unwrap();
+    let fields: Vec<&str> = evidence.iter().map(|h| h["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["title"], "{v}");
 }

@@ -243,8 +243,18 @@ fn explain(
         writeln!(w, "no query of {} matches this record", ws.relative(&framework.path))?;
         return Ok(0);
     }
+    if explained.iter().any(|e| e.outside_context) {
+        let name = framework.context.as_ref().map_or("", |c| c.name.as_str());
+        writeln!(
+            w,
+            "NOT tagged with any concept: no word of the framework's context ({name}) in the \
+             record; see [context] in {}",
+            ws.relative(&framework.path)
+        )?;
+    }
     for e in &explained {
-        let status = if e.evidence.is_empty() { "NOT tagged" } else { "tagged" };
+        let status =
+            if e.evidence.is_empty() || e.outside_context { "NOT tagged" } else { "tagged" };
         writeln!(w, "{}/{}: {status}", e.element, e.concept)?;
         writeln!(
             w,

@@ -39,6 +39,16 @@ pub struct Framework {
     pub elements: Vec<Element>,
     /// The bytes of the file, hashed to notice a change.
     pub fingerprint: String,
+    /// What a record must speak of for any concept to count: a framework
+    /// of the health system tags nothing in a paper on mining or banking.
+    pub context: Option<Sense>,
+}
+
+/// `[context]`: a record that matches none of its queries gets no concept.
+#[derive(Debug, Clone)]
+pub struct Sense {
+    pub name: String,
+    pub queries: Vec<Located>,
 }
 
 #[derive(Debug, Clone)]
@@ -58,6 +68,19 @@ pub struct Concept {
     /// stemming: for words whose stem is shared by words that are not
     /// evidence (`adaptability` and `adapted` both stem to `adapt`).
     pub words: Vec<Located>,
+    /// Word lists that must all occur in one sentence.
+    pub sentences: Vec<Sentence>,
+}
+
+/// A `sentences` entry, `'deaths|mortality + fell|declined'`: a word (or a
+/// quoted phrase) of each part, all in one sentence, in any order.
+#[derive(Debug, Clone)]
+pub struct Sentence {
+    /// As written in the file.
+    pub text: String,
+    /// Each part's alternatives, as written (a word or a phrase).
+    pub parts: Vec<Vec<String>>,
+    pub line: usize,
 }
 
 /// A query and the line of the file it is on.
@@ -79,6 +102,15 @@ struct FrameworkFile {
     elements: IndexMap<String, ElementDef>,
     #[serde(default)]
     concepts: IndexMap<String, Spanned<ConceptDef>>,
+    #[serde(default)]
+    context: Option<ContextDef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContextDef {
+    name: String,
+    queries: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -98,6 +130,8 @@ struct ConceptDef {
     exclude: Vec<Spanned<String>>,
     #[serde(default)]
     words: Vec<Spanned<String>>,
+    #[serde(default)]
+    sentences: Vec<Spanned<String>>,
 }
 
 impl Framework {
@@ -132,7 +166,13 @@ impl Framework {
                     def.element
                 );
             };
-            if def.queries.iter().chain(&def.words).all(|q| q.get_ref().trim().is_empty()) {
+            if def
+                .queries
+                .iter()
+                .chain(&def.words)
+                .chain(&def.sentences)
+                .all(|q| q.get_ref().trim().is_empty())
+            {
                 bail!(
                     "{shown}, line {line}: concept {id:?} has no query, so it can never match\n\
                      (hint: add queries = ['word', '\"a phrase\"'])"
@@ -170,20 +210,59 @@ impl Framework {
             };
             let queries = expand(&def.queries)?;
             let exclude = expand(&def.exclude)?;
+            let mut sentences = Vec::with_capacity(def.sentences.len());
+            for q in &def.sentences {
+                let line = lines.line(q.span().start);
+                let parts = sentence_parts(q.get_ref()).map_err(|why| {
+                    anyhow::anyhow!(
+                        "{shown}, line {line}: concept {id:?}: the sentence {:?} {why} \
+                         (hint: 'deaths|mortality + fell|declined' is a word of each part, \
+                         in one sentence)",
+                        q.get_ref()
+                    )
+                })?;
+                sentences.push(Sentence { text: q.get_ref().clone(), parts, line });
+            }
             element.concepts.push(Concept {
                 id,
                 name: def.name,
                 queries,
                 exclude,
                 words: def.words.iter().map(locate).collect(),
+                sentences,
             });
         }
         if elements.iter().all(|e| e.concepts.is_empty()) {
             bail!("{shown} defines no concept (hint: add [concepts.ID] tables)");
         }
+        let context = match file.context {
+            Some(def) => {
+                if def.queries.iter().all(|q| q.get_ref().trim().is_empty()) {
+                    bail!(
+                        "{shown}: [context] has no query, so no record would be tagged\n\
+                         (hint: queries = ['health', 'patient|patients'], or remove [context])"
+                    );
+                }
+                let mut queries = Vec::with_capacity(def.queries.len());
+                for q in &def.queries {
+                    let line = lines.line(q.span().start);
+                    let query = alternatives(q.get_ref()).ok_or_else(|| {
+                        anyhow::anyhow!(
+                            "{shown}, line {line}: [context]: the query {:?} has too many \
+                             combinations of a|b words (hint: split the phrase)",
+                            q.get_ref()
+                        )
+                    })?;
+                    queries.push(Located { text: q.get_ref().clone(), query, line });
+                }
+                Some(Sense { name: def.name, queries })
+            }
+            None => None,
+        };
         Ok(Framework {
             name: file.name,
             path: path.to_path_buf(),
+            context,
             elements,
             fingerprint: blake3::hash(text.as_bytes()).to_hex().to_string(),
         })
@@ -255,6 +334,33 @@ fn alternatives(text: &str) -> Option<String> {
     }
     out.push_str(&words_outside(rest));
     Some(out)
+}
+
+/// The parts of a `sentences` entry: `a|b + "c d"|e` is `[[a, b], [c d, e]]`.
+/// At least two parts, none empty; an alternative in quotes is a phrase.
+fn sentence_parts(text: &str) -> std::result::Result<Vec<Vec<String>>, &'static str> {
+    let mut parts = Vec::new();
+    for part in text.split('+') {
+        let mut alternatives = Vec::new();
+        for alt in part.split('|') {
+            let alt = alt.trim();
+            let bare = alt.strip_prefix('"').and_then(|a| a.strip_suffix('"')).unwrap_or(alt);
+            if bare.contains(['(', ')', '~', ':']) {
+                return Err("has brackets, ~N or a field: a part is words separated by |");
+            }
+            if bare.trim().is_empty() || bare.contains('"') {
+                return Err("has an empty part or alternative, or an unclosed quote");
+            }
+            // A long entry may be written over several lines ('''...'''):
+            // line breaks and runs of spaces count as one space.
+            alternatives.push(bare.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+        parts.push(alternatives);
+    }
+    if parts.len() < 2 {
+        return Err("has one part only: write it in queries, or add '+ word'");
+    }
+    Ok(parts)
 }
 
 /// Words outside quotes: `a|b` becomes `(a OR b)`.
@@ -354,6 +460,20 @@ mod tests {
         assert_eq!(q.text, r#""gap|gaps care"~3"#);
         assert_eq!(q.query, r#"("gap care"~3 OR "gaps care"~3)"#);
         assert_eq!(q.line, 7);
+    }
+
+    #[test]
+    fn a_sentence_entry_is_parts_of_alternatives() {
+        let parts = sentence_parts("deaths|\"cardiac arrests\" + fell|\n    declined").unwrap();
+        assert_eq!(parts, [vec!["deaths", "cardiac arrests"], vec!["fell", "declined"]]);
+        assert!(sentence_parts("deaths|mortality").is_err());
+        assert!(sentence_parts("deaths + ").is_err());
+        assert!(sentence_parts("deaths + \"fell").is_err());
+        assert!(sentence_parts("(deaths) + fell").is_err());
+        let f = format!("{OK}sentences = ['''a|b +\n  c''']\n");
+        let f = parse(&f).unwrap();
+        let s = &f.elements[0].concepts[0].sentences[0];
+        assert_eq!((s.parts.len(), s.line), (2, 8));
     }
 
     #[test]

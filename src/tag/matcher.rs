@@ -19,7 +19,7 @@ use tantivy::schema::Field;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::DocAddress;
 
-use super::framework::{Framework, Located};
+use super::framework::{Framework, Located, Sentence};
 use crate::parse::{Pmid, Record};
 use crate::store::CorpusIndex;
 
@@ -74,11 +74,30 @@ impl Pattern {
     }
 }
 
+/// A `sentences` entry in one field: each part's alternatives (a word, or
+/// a phrase's words), all to be found in one sentence, as written.
+#[derive(Debug, Clone)]
+struct SentencePattern {
+    field: usize,
+    /// Each alternative's words: analysed (stemmed, what the index holds)
+    /// and as written (lower case, accents folded), which the text's words
+    /// must be: 'responsible' does not find "response".
+    parts: Vec<Vec<Vec<(String, String)>>>,
+    /// `parts` as numbers of the matcher's vocabulary (set once compiled).
+    ids: Vec<Vec<Vec<u32>>>,
+}
+
 struct CompiledConcept {
     element: String,
     id: String,
     query: Box<dyn Query>,
+    /// The words and phrases of the queries whose every occurrence is a
+    /// match (a word, a phrase, alternatives of those).
     patterns: Vec<Pattern>,
+    /// The queries that combine words with AND (or NOT): their words are
+    /// evidence only in a record the whole query matches.
+    compound: Vec<(Box<dyn Query>, Vec<Pattern>)>,
+    sentences: Vec<SentencePattern>,
     exclusions: Vec<Pattern>,
     /// Each query as written, with its compiled form (for `--explain`).
     sources: Vec<(String, Box<dyn Query>)>,
@@ -97,11 +116,16 @@ pub struct Explanation {
     pub evidence: Vec<ConceptHit>,
     /// Matches an exclusion removed: (the exclusion, the field, the words).
     pub excluded: Vec<(String, String, String)>,
+    /// The record matches none of the framework's `[context]` queries, so
+    /// no concept is tagged, whatever the evidence.
+    pub outside_context: bool,
 }
 
 /// A framework ready to run against an index.
 pub struct Matcher {
     concepts: Vec<CompiledConcept>,
+    /// The framework's `[context]`: a record must match it to be tagged.
+    context: Option<Box<dyn Query>>,
     /// Every word of every pattern, numbered: a field's words are looked up
     /// once, and a pattern is ruled out by its numbers.
     vocab: HashMap<String, u32>,
@@ -161,6 +185,7 @@ impl Matcher {
         for (element, concept) in framework.concepts() {
             let mut clauses = Vec::new();
             let mut patterns = Vec::new();
+            let mut compound = Vec::new();
             let mut sources = Vec::new();
             let mut analyzer = index.text_analyzer();
             let slops = phrase_slops(
@@ -170,7 +195,13 @@ impl Matcher {
             for q in &concept.queries {
                 match parse(&concept.id, q) {
                     Ok(parsed) => {
-                        collect_patterns(parsed.as_ref(), &fields, &slops, &mut patterns);
+                        if is_compound(parsed.as_ref()) {
+                            let mut own = Vec::new();
+                            collect_patterns(parsed.as_ref(), &fields, &slops, &mut own);
+                            compound.push((parsed.box_clone(), own));
+                        } else {
+                            collect_patterns(parsed.as_ref(), &fields, &slops, &mut patterns);
+                        }
                         sources.push((q.text.clone(), parsed.box_clone()));
                         clauses.push((Occur::Should, parsed));
                     }
@@ -213,6 +244,13 @@ impl Matcher {
                     Box::new(BooleanQuery::new(word_clauses)),
                 ));
             }
+            let mut sentences = Vec::new();
+            for sentence in &concept.sentences {
+                let (query, own) = compile_sentence(sentence, &fields, &mut analyzer);
+                sentences.extend(own);
+                sources.push((format!("sentence: {}", sentence.text), query.box_clone()));
+                clauses.push((Occur::Should, query));
+            }
             let mut exclusions = Vec::new();
             let mut exclusion_sources = Vec::new();
             for q in &concept.exclude {
@@ -232,27 +270,50 @@ impl Matcher {
                 id: concept.id.clone(),
                 query: Box::new(BooleanQuery::new(clauses)),
                 patterns,
+                compound,
+                sentences,
                 exclusions,
                 sources,
                 exclusion_sources,
             });
         }
+        let mut context = None;
+        if let Some(ctx) = &framework.context {
+            let mut clauses = Vec::new();
+            for q in &ctx.queries {
+                match parse("[context]", q) {
+                    Ok(parsed) => clauses.push((Occur::Should, parsed)),
+                    Err(e) => problems.push(format!("{e:#}")),
+                }
+            }
+            context = Some(Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>);
+        }
         let mut vocab: HashMap<String, u32> = HashMap::new();
+        let mut number = |t: &String| {
+            let next = vocab.len() as u32;
+            *vocab.entry(t.clone()).or_insert(next)
+        };
         for c in &mut concepts {
             let own = c.exclusion_sources.iter_mut().flat_map(|(_, ps)| ps.iter_mut());
-            for p in c.patterns.iter_mut().chain(c.exclusions.iter_mut()).chain(own) {
-                p.ids = p
-                    .terms
+            let compound = c.compound.iter_mut().flat_map(|(_, ps)| ps.iter_mut());
+            for p in c.patterns.iter_mut().chain(c.exclusions.iter_mut()).chain(own).chain(compound)
+            {
+                p.ids = p.terms.iter().map(&mut number).collect();
+            }
+            for s in &mut c.sentences {
+                s.ids = s
+                    .parts
                     .iter()
-                    .map(|t| {
-                        let next = vocab.len() as u32;
-                        *vocab.entry(t.clone()).or_insert(next)
+                    .map(|alts| {
+                        alts.iter()
+                            .map(|a| a.iter().map(|(stem, _)| number(stem)).collect())
+                            .collect()
                     })
                     .collect();
             }
         }
         match problems.len() {
-            0 => Ok(Matcher { concepts, vocab }),
+            0 => Ok(Matcher { concepts, context, vocab }),
             1 => bail!("{}", problems[0]),
             n => bail!("{n} problems in {shown}:\n{}", problems.join("\n")),
         }
@@ -262,14 +323,26 @@ impl Matcher {
     pub fn tag(&self, index: &CorpusIndex) -> Result<Tagged> {
         let searcher = index.searcher()?;
         let total = searcher.num_docs() as usize;
-        // Record → the concepts whose query it matches.
-        let mut matched: BTreeMap<DocAddress, Vec<usize>> = BTreeMap::new();
+        // Record → the concepts whose query it matches, each with the
+        // compound queries (by number) that match it too.
+        let mut matched: BTreeMap<DocAddress, Vec<(usize, Vec<usize>)>> = BTreeMap::new();
         if total > 0 {
             for (i, c) in self.concepts.iter().enumerate() {
                 for addr in searcher.search(&c.query, &DocSetCollector)? {
-                    matched.entry(addr).or_default().push(i);
+                    matched.entry(addr).or_default().push((i, Vec::new()));
+                }
+                for (k, (q, _)) in c.compound.iter().enumerate() {
+                    for addr in searcher.search(q.as_ref(), &DocSetCollector)? {
+                        if let Some((_, ks)) = matched.get_mut(&addr).and_then(|v| v.last_mut()) {
+                            ks.push(k);
+                        }
+                    }
                 }
             }
+        }
+        if let (Some(ctx), false) = (&self.context, matched.is_empty()) {
+            let inside = searcher.search(ctx.as_ref(), &DocSetCollector)?;
+            matched.retain(|addr, _| inside.contains(addr));
         }
         let mut analyzer = index.text_analyzer();
         let mut tagged = Tagged { records: total, ..Tagged::default() };
@@ -301,24 +374,36 @@ impl Matcher {
         let pmid_term =
             tantivy::Term::from_field_text(index.fields().pmid, &record.pmid.to_string());
         let mut analyzer = index.text_analyzer();
+        let matches = |q: &dyn Query| -> Result<bool> {
+            let only: Box<dyn Query> = Box::new(TermQuery::new(
+                pmid_term.clone(),
+                tantivy::schema::IndexRecordOption::Basic,
+            ));
+            let both = BooleanQuery::new(vec![(Occur::Must, only), (Occur::Must, q.box_clone())]);
+            Ok(searcher.search(&both, &tantivy::collector::Count)? > 0)
+        };
+        let outside_context = match &self.context {
+            Some(ctx) => !matches(ctx.as_ref())?,
+            None => false,
+        };
         let mut out = Vec::new();
         for (i, c) in self.concepts.iter().enumerate() {
             let mut matched = Vec::new();
             for (text, q) in &c.sources {
-                let only: Box<dyn Query> = Box::new(TermQuery::new(
-                    pmid_term.clone(),
-                    tantivy::schema::IndexRecordOption::Basic,
-                ));
-                let both =
-                    BooleanQuery::new(vec![(Occur::Must, only), (Occur::Must, q.box_clone())]);
-                if searcher.search(&both, &tantivy::collector::Count)? > 0 {
+                if matches(q.as_ref())? {
                     matched.push(text.clone());
                 }
             }
             if matched.is_empty() {
                 continue;
             }
-            let evidence = self.evidence(record, &[i], &mut analyzer);
+            let mut compound = Vec::new();
+            for (k, (q, _)) in c.compound.iter().enumerate() {
+                if matches(q.as_ref())? {
+                    compound.push(k);
+                }
+            }
+            let evidence = self.evidence(record, &[(i, compound.clone())], &mut analyzer);
             let mut excluded = Vec::new();
             for (f, name) in TAG_FIELDS.iter().enumerate() {
                 let text = record.field_text(name).unwrap_or_default();
@@ -327,8 +412,15 @@ impl Matcher {
                 let found: Vec<[usize; 2]> = c
                     .patterns
                     .iter()
+                    .chain(compound.iter().flat_map(|&k| &c.compound[k].1))
                     .filter(|p| p.field == f)
                     .flat_map(|p| occurrences(&toks, p))
+                    .chain(
+                        c.sentences
+                            .iter()
+                            .filter(|s| s.field == f)
+                            .flat_map(|s| sentence_occurrences(&toks, s)),
+                    )
                     .collect();
                 for (source, pats) in &c.exclusion_sources {
                     for x in
@@ -349,6 +441,7 @@ impl Matcher {
                 matched,
                 evidence,
                 excluded,
+                outside_context,
             });
         }
         Ok(out)
@@ -358,7 +451,7 @@ impl Matcher {
     fn evidence(
         &self,
         record: &Record,
-        concepts: &[usize],
+        concepts: &[(usize, Vec<usize>)],
         analyzer: &mut TextAnalyzer,
     ) -> Vec<ConceptHit> {
         // Each field's tokens, and the set of its words: a pattern with a
@@ -366,10 +459,16 @@ impl Matcher {
         // patterns (hundreds, with `a|b` words) are ruled out that way.
         let mut tokens: HashMap<usize, (Vec<Tok>, Vec<bool>)> = HashMap::new();
         let mut hits = Vec::new();
-        for &i in concepts {
-            let c = &self.concepts[i];
+        for (i, compound) in concepts {
+            let c = &self.concepts[*i];
+            // The patterns that count in this record: those of the simple
+            // queries, and those of the compound queries that match it.
+            let patterns: Vec<&Pattern> =
+                c.patterns.iter().chain(compound.iter().flat_map(|&k| &c.compound[k].1)).collect();
             for (f, name) in TAG_FIELDS.iter().enumerate() {
-                if !c.patterns.iter().any(|p| p.field == f) {
+                if !patterns.iter().any(|p| p.field == f)
+                    && !c.sentences.iter().any(|s| s.field == f)
+                {
                     continue;
                 }
                 let (toks, words) = tokens.entry(f).or_insert_with(|| {
@@ -393,11 +492,25 @@ impl Matcher {
                     |p: &&Pattern| p.field == f && p.ids.iter().all(|&id| words[id as usize]);
                 let excluded: Vec<[usize; 2]> =
                     c.exclusions.iter().filter(here).flat_map(|p| occurrences(toks, p)).collect();
-                let spans: Vec<[usize; 2]> = c
-                    .patterns
+                // A sentence entry can occur only if each part has a word
+                // (all the words of one of its alternatives) in the field.
+                let in_field = |s: &&SentencePattern| {
+                    s.field == f
+                        && s.ids
+                            .iter()
+                            .all(|alts| alts.iter().any(|a| a.iter().all(|&id| words[id as usize])))
+                };
+                let spans: Vec<[usize; 2]> = patterns
                     .iter()
+                    .copied()
                     .filter(here)
                     .flat_map(|p| occurrences(toks, p))
+                    .chain(
+                        c.sentences
+                            .iter()
+                            .filter(in_field)
+                            .flat_map(|s| sentence_occurrences(toks, s)),
+                    )
                     .filter(|s| !excluded.iter().any(|x| s[0] < x[1] && x[0] < s[1]))
                     .collect();
                 if spans.is_empty() {
@@ -431,6 +544,8 @@ struct Tok {
     position: usize,
     start: usize,
     end: usize,
+    /// The number of the sentence the token is in (0 for the first).
+    sentence: usize,
 }
 
 fn tokenize(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Tok> {
@@ -444,12 +559,135 @@ fn tokenize(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Tok> {
         byte = b;
         chars
     };
+    let mut sentence = 0;
+    let mut last_end = 0;
     while stream.advance() {
         let t = stream.token();
+        if t.offset_from >= last_end && ends_sentence(&text[last_end..t.offset_from]) {
+            sentence += 1;
+        }
+        last_end = last_end.max(t.offset_to);
         let surface = fold(&text[t.offset_from..t.offset_to]);
         let start = to_chars(t.offset_from);
         let end = to_chars(t.offset_to);
-        out.push(Tok { text: t.text.clone(), surface, position: t.position, start, end });
+        out.push(Tok { text: t.text.clone(), surface, position: t.position, start, end, sentence });
+    }
+    out
+}
+
+/// Whether the text between two words ends a sentence: a full stop, `?` or
+/// `!` before a space (not the point of "0.80"), a semicolon (between
+/// keywords, MeSH headings and clauses), or a line break (between abstract
+/// sections).
+fn ends_sentence(gap: &str) -> bool {
+    let mut chars = gap.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            ';' | '\n' => return true,
+            '.' | '?' | '!' if chars.peek().is_none_or(|n| n.is_whitespace()) => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A `sentences` entry compiled: the query that finds the records with a
+/// word of each part (in any tag field), and the entry in each field, for
+/// the evidence.
+fn compile_sentence(
+    sentence: &Sentence,
+    fields: &[Field],
+    analyzer: &mut TextAnalyzer,
+) -> (Box<dyn Query>, Vec<SentencePattern>) {
+    let parts: Vec<Vec<Vec<(String, String)>>> = sentence
+        .parts
+        .iter()
+        .map(|alts| {
+            alts.iter()
+                .map(|a| {
+                    tokenize(analyzer, a)
+                        .into_iter()
+                        .map(|t| (t.text, t.surface))
+                        .collect::<Vec<_>>()
+                })
+                .filter(|terms| !terms.is_empty())
+                .collect()
+        })
+        .collect();
+    let must = parts
+        .iter()
+        .map(|alts| {
+            let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for field in fields {
+                for terms in alts {
+                    let terms: Vec<tantivy::Term> = terms
+                        .iter()
+                        .map(|(stem, _)| tantivy::Term::from_field_text(*field, stem))
+                        .collect();
+                    let q: Box<dyn Query> = if terms.len() == 1 {
+                        Box::new(TermQuery::new(
+                            terms[0].clone(),
+                            tantivy::schema::IndexRecordOption::WithFreqs,
+                        ))
+                    } else {
+                        Box::new(PhraseQuery::new(terms))
+                    };
+                    any.push((Occur::Should, q));
+                }
+            }
+            (Occur::Must, Box::new(BooleanQuery::new(any)) as Box<dyn Query>)
+        })
+        .collect();
+    let patterns = (0..fields.len())
+        .map(|field| SentencePattern { field, parts: parts.clone(), ids: Vec::new() })
+        .collect();
+    (Box::new(BooleanQuery::new(must)), patterns)
+}
+
+/// Where a `sentences` entry occurs: for each sentence with a word (or
+/// phrase) of every part, the span from the first of those words to the
+/// last.
+fn sentence_occurrences(toks: &[Tok], s: &SentencePattern) -> Vec<[usize; 2]> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while from < toks.len() {
+        let n = toks[from].sentence;
+        let to = from + toks[from..].iter().take_while(|t| t.sentence == n).count();
+        let sentence = &toks[from..to];
+        let mut span: Option<[usize; 2]> = None;
+        let mut all = true;
+        // Words already taken by a part: each part needs words of its own
+        // ("hospitalisations" is not also the "hospital" of another part).
+        let mut used = vec![false; sentence.len()];
+        for alts in &s.parts {
+            // The first place in the sentence where one of the part's
+            // alternatives occurs.
+            let first = (0..sentence.len()).find_map(|i| {
+                alts.iter().find_map(|terms| {
+                    let run = sentence.get(i..i + terms.len())?;
+                    let free = !used[i..i + terms.len()].iter().any(|u| *u);
+                    let same = |(t, (stem, word)): (&Tok, &(String, String))| {
+                        t.text == *stem && t.surface == *word
+                    };
+                    (free && run.iter().zip(terms).all(same)).then_some((i, terms.len()))
+                })
+            });
+            match first {
+                Some((i, n)) => {
+                    used[i..i + n].iter_mut().for_each(|u| *u = true);
+                    let at = [sentence[i].start, sentence[i + n - 1].end];
+                    span = Some(span.map_or(at, |s| [s[0].min(at[0]), s[1].max(at[1])]));
+                }
+                None => {
+                    all = false;
+                    break;
+                }
+            }
+        }
+        if let (true, Some(span)) = (all, span) {
+            out.push(span);
+        }
+        from = to;
     }
     out
 }
@@ -648,6 +886,14 @@ pub(crate) fn fold(word: &str) -> String {
         out.push_str(&stream.token().text);
     }
     out
+}
+
+/// Whether a parsed query requires more than one thing (AND, or NOT): its
+/// words are then evidence only where the whole query matches.
+fn is_compound(q: &dyn Query) -> bool {
+    q.downcast_ref::<BooleanQuery>().is_some_and(|b| {
+        b.clauses().iter().any(|(occur, sub)| *occur != Occur::Should || is_compound(sub.as_ref()))
+    })
 }
 
 /// The words and phrases of a parsed query that count as evidence (not
