@@ -90,7 +90,13 @@ struct SentencePattern {
 struct CompiledConcept {
     element: String,
     id: String,
+    /// The concept's queries and words, as one query.
     query: Box<dyn Query>,
+    /// Its sentence entries, as one query: a record it finds has each
+    /// entry's words somewhere, and only the sentence entries are looked for
+    /// in it (not the queries' words, which the record may have without a
+    /// query matching).
+    sentence_query: Box<dyn Query>,
     /// The words and phrases of the queries whose every occurrence is a
     /// match (a word, a phrase, alternatives of those).
     patterns: Vec<Pattern>,
@@ -103,6 +109,16 @@ struct CompiledConcept {
     sources: Vec<(String, Box<dyn Query>)>,
     /// Each exclusion as written, with its patterns.
     exclusion_sources: Vec<(String, Vec<Pattern>)>,
+}
+
+/// A concept a record may have: what of the concept matched the record.
+struct Candidate {
+    concept: usize,
+    /// The compound queries (by number) that match the record.
+    compound: Vec<usize>,
+    /// Whether one of the concept's queries or words matches the record
+    /// (else only its sentence entries do).
+    by_queries: bool,
 }
 
 /// Why a record has (or has not) a concept: `scoper tag --explain`.
@@ -245,11 +261,12 @@ impl Matcher {
                 ));
             }
             let mut sentences = Vec::new();
+            let mut sentence_clauses = Vec::new();
             for sentence in &concept.sentences {
                 let (query, own) = compile_sentence(sentence, &fields, &mut analyzer);
                 sentences.extend(own);
                 sources.push((format!("sentence: {}", sentence.text), query.box_clone()));
-                clauses.push((Occur::Should, query));
+                sentence_clauses.push((Occur::Should, query));
             }
             let mut exclusions = Vec::new();
             let mut exclusion_sources = Vec::new();
@@ -269,6 +286,7 @@ impl Matcher {
                 element: element.id.clone(),
                 id: concept.id.clone(),
                 query: Box::new(BooleanQuery::new(clauses)),
+                sentence_query: Box::new(BooleanQuery::new(sentence_clauses)),
                 patterns,
                 compound,
                 sentences,
@@ -323,19 +341,37 @@ impl Matcher {
     pub fn tag(&self, index: &CorpusIndex) -> Result<Tagged> {
         let searcher = index.searcher()?;
         let total = searcher.num_docs() as usize;
-        // Record → the concepts whose query it matches, each with the
-        // compound queries (by number) that match it too.
-        let mut matched: BTreeMap<DocAddress, Vec<(usize, Vec<usize>)>> = BTreeMap::new();
+        // Record → the concepts whose queries or sentence entries it
+        // matches, with the compound queries that match it.
+        let mut matched: BTreeMap<DocAddress, Vec<Candidate>> = BTreeMap::new();
         if total > 0 {
             for (i, c) in self.concepts.iter().enumerate() {
-                for addr in searcher.search(&c.query, &DocSetCollector)? {
-                    matched.entry(addr).or_default().push((i, Vec::new()));
+                let by_queries = searcher.search(&c.query, &DocSetCollector)?;
+                for addr in &by_queries {
+                    matched.entry(*addr).or_default().push(Candidate {
+                        concept: i,
+                        compound: Vec::new(),
+                        by_queries: true,
+                    });
                 }
                 for (k, (q, _)) in c.compound.iter().enumerate() {
                     for addr in searcher.search(q.as_ref(), &DocSetCollector)? {
-                        if let Some((_, ks)) = matched.get_mut(&addr).and_then(|v| v.last_mut()) {
-                            ks.push(k);
+                        let last = matched.get_mut(&addr).and_then(|v| v.last_mut());
+                        if let Some(found) = last.filter(|f| f.concept == i) {
+                            found.compound.push(k);
                         }
+                    }
+                }
+                if c.sentences.is_empty() {
+                    continue;
+                }
+                for addr in searcher.search(c.sentence_query.as_ref(), &DocSetCollector)? {
+                    if !by_queries.contains(&addr) {
+                        matched.entry(addr).or_default().push(Candidate {
+                            concept: i,
+                            compound: Vec::new(),
+                            by_queries: false,
+                        });
                     }
                 }
             }
@@ -403,14 +439,16 @@ impl Matcher {
                     compound.push(k);
                 }
             }
-            let evidence = self.evidence(record, &[(i, compound.clone())], &mut analyzer);
+            let by_queries = matches(c.query.as_ref())?;
+            let found = Candidate { concept: i, compound: compound.clone(), by_queries };
+            let evidence = self.evidence(record, std::slice::from_ref(&found), &mut analyzer);
             let mut excluded = Vec::new();
             for (f, name) in TAG_FIELDS.iter().enumerate() {
                 let text = record.field_text(name).unwrap_or_default();
                 let chars: Vec<char> = text.chars().collect();
                 let toks = tokenize(&mut analyzer, &text);
-                let found: Vec<[usize; 2]> = c
-                    .patterns
+                let simple = if by_queries { &c.patterns[..] } else { &[] };
+                let found: Vec<[usize; 2]> = simple
                     .iter()
                     .chain(compound.iter().flat_map(|&k| &c.compound[k].1))
                     .filter(|p| p.field == f)
@@ -451,7 +489,7 @@ impl Matcher {
     fn evidence(
         &self,
         record: &Record,
-        concepts: &[(usize, Vec<usize>)],
+        concepts: &[Candidate],
         analyzer: &mut TextAnalyzer,
     ) -> Vec<ConceptHit> {
         // Each field's tokens, and the set of its words: a pattern with a
@@ -459,12 +497,16 @@ impl Matcher {
         // patterns (hundreds, with `a|b` words) are ruled out that way.
         let mut tokens: HashMap<usize, (Vec<Tok>, Vec<bool>)> = HashMap::new();
         let mut hits = Vec::new();
-        for (i, compound) in concepts {
-            let c = &self.concepts[*i];
+        for found in concepts {
+            let c = &self.concepts[found.concept];
             // The patterns that count in this record: those of the simple
-            // queries, and those of the compound queries that match it.
-            let patterns: Vec<&Pattern> =
-                c.patterns.iter().chain(compound.iter().flat_map(|&k| &c.compound[k].1)).collect();
+            // queries (when one matches it), and those of the compound
+            // queries that match it.
+            let simple = if found.by_queries { &c.patterns[..] } else { &[] };
+            let patterns: Vec<&Pattern> = simple
+                .iter()
+                .chain(found.compound.iter().flat_map(|&k| &c.compound[k].1))
+                .collect();
             for (f, name) in TAG_FIELDS.iter().enumerate() {
                 if !patterns.iter().any(|p| p.field == f)
                     && !c.sentences.iter().any(|s| s.field == f)
