@@ -446,7 +446,8 @@ impl Matcher {
             for (f, name) in TAG_FIELDS.iter().enumerate() {
                 let text = record.field_text(name).unwrap_or_default();
                 let chars: Vec<char> = text.chars().collect();
-                let toks = tokenize(&mut analyzer, &text);
+                let mut toks = tokenize(&mut analyzer, &text);
+                self.number(&mut toks);
                 let simple = if by_queries { &c.patterns[..] } else { &[] };
                 let found: Vec<[usize; 2]> = simple
                     .iter()
@@ -485,6 +486,13 @@ impl Matcher {
         Ok(out)
     }
 
+    /// Gives each token the number of its word in the vocabulary.
+    fn number(&self, toks: &mut [Tok]) {
+        for t in toks {
+            t.id = self.vocab.get(&t.text).copied().unwrap_or(NO_WORD);
+        }
+    }
+
     /// The hits of one record for the concepts its fields matched.
     fn evidence(
         &self,
@@ -496,6 +504,8 @@ impl Matcher {
         // word the field lacks cannot occur there, and most of a concept's
         // patterns (hundreds, with `a|b` words) are ruled out that way.
         let mut tokens: HashMap<usize, (Vec<Tok>, Vec<bool>)> = HashMap::new();
+        // Each field's text in lower case, if it is ASCII (else None).
+        let mut lowered: HashMap<usize, Option<String>> = HashMap::new();
         let mut hits = Vec::new();
         for found in concepts {
             let c = &self.concepts[found.concept];
@@ -507,6 +517,28 @@ impl Matcher {
                 .iter()
                 .chain(found.compound.iter().flat_map(|&k| &c.compound[k].1))
                 .collect();
+            // Found by its sentence entries only: the index matched their
+            // words' stems anywhere in the record, which is much more often
+            // than the words as written in one field. A field without the
+            // words as letters (lower case) cannot have them as words, and
+            // that is checked without analysing the field.
+            if patterns.is_empty() {
+                let possible = TAG_FIELDS.iter().enumerate().any(|(f, name)| {
+                    let low = lowered.entry(f).or_insert_with(|| {
+                        let text = record.field_text(name).unwrap_or_default();
+                        text.is_ascii().then(|| text.to_ascii_lowercase())
+                    });
+                    let Some(low) = low else { return true };
+                    c.sentences.iter().filter(|s| s.field == f).any(|s| {
+                        s.parts.iter().all(|alts| {
+                            alts.iter().any(|a| a.iter().all(|(_, w)| low.contains(w.as_str())))
+                        })
+                    })
+                });
+                if !possible {
+                    continue;
+                }
+            }
             for (f, name) in TAG_FIELDS.iter().enumerate() {
                 if !patterns.iter().any(|p| p.field == f)
                     && !c.sentences.iter().any(|s| s.field == f)
@@ -523,9 +555,10 @@ impl Matcher {
                     }
                     // Which words of the vocabulary the field has.
                     let mut words = vec![false; self.vocab.len()];
+                    self.number(&mut toks);
                     for t in &toks {
-                        if let Some(&id) = self.vocab.get(&t.text) {
-                            words[id as usize] = true;
+                        if t.id != NO_WORD {
+                            words[t.id as usize] = true;
                         }
                     }
                     (toks, words)
@@ -588,7 +621,13 @@ struct Tok {
     end: usize,
     /// The number of the sentence the token is in (0 for the first).
     sentence: usize,
+    /// The number of `text` in the matcher's vocabulary ([`NO_WORD`] if it
+    /// is none of its words; set by the matcher).
+    id: u32,
 }
+
+/// A token's `id` when its word is in no pattern.
+const NO_WORD: u32 = u32::MAX;
 
 fn tokenize(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Tok> {
     let mut out = Vec::new();
@@ -612,7 +651,15 @@ fn tokenize(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Tok> {
         let surface = fold(&text[t.offset_from..t.offset_to]);
         let start = to_chars(t.offset_from);
         let end = to_chars(t.offset_to);
-        out.push(Tok { text: t.text.clone(), surface, position: t.position, start, end, sentence });
+        out.push(Tok {
+            text: t.text.clone(),
+            surface,
+            position: t.position,
+            start,
+            end,
+            sentence,
+            id: NO_WORD,
+        });
     }
     out
 }
@@ -701,17 +748,21 @@ fn sentence_occurrences(toks: &[Tok], s: &SentencePattern) -> Vec<[usize; 2]> {
         // Words already taken by a part: each part needs words of its own
         // ("hospitalisations" is not also the "hospital" of another part).
         let mut used = vec![false; sentence.len()];
-        for alts in &s.parts {
+        for (alts, alt_ids) in s.parts.iter().zip(&s.ids) {
             // The first place in the sentence where one of the part's
-            // alternatives occurs.
+            // alternatives occurs: the same words (by number), as written.
             let first = (0..sentence.len()).find_map(|i| {
-                alts.iter().find_map(|terms| {
+                alts.iter().zip(alt_ids).find_map(|(terms, ids)| {
                     let run = sentence.get(i..i + terms.len())?;
-                    let free = !used[i..i + terms.len()].iter().any(|u| *u);
-                    let same = |(t, (stem, word)): (&Tok, &(String, String))| {
-                        t.text == *stem && t.surface == *word
-                    };
-                    (free && run.iter().zip(terms).all(same)).then_some((i, terms.len()))
+                    if run.iter().zip(ids).any(|(t, id)| t.id != *id)
+                        || used[i..i + terms.len()].iter().any(|u| *u)
+                    {
+                        return None;
+                    }
+                    run.iter()
+                        .zip(terms)
+                        .all(|(t, (_, word))| t.surface == *word)
+                        .then_some((i, terms.len()))
                 })
             });
             match first {
@@ -917,6 +968,12 @@ fn merge(mut spans: Vec<[usize; 2]>) -> Vec<[usize; 2]> {
 
 /// Lower case with accents folded, as the analyzers see words.
 pub(crate) fn fold(word: &str) -> String {
+    // Most words are ASCII: lower-casing is all the folding they need (and
+    // building an analyzer for each word of each field is slow).
+    let trimmed = word.trim();
+    if trimmed.is_ascii() {
+        return trimmed.to_ascii_lowercase();
+    }
     let mut analyzer =
         tantivy::tokenizer::TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
             .filter(tantivy::tokenizer::LowerCaser)
