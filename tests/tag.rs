@@ -124,6 +124,17 @@ fn check_accepts_a_good_framework_and_names_what_is_wrong_in_a_bad_one() {
     );
     let e = check_error(&GOOD.replace("'\"health disparities\"'", "'\"unclosed'"));
     assert!(e.contains("line 7") && e.contains("cannot be read"), "{e}");
+    // Sentence entries and a context are counted.
+    let with = format!(
+        "{GOOD}sentences = ['gap|gaps + care']\n[context]\nname = \"health\"\nqueries = ['health']\n"
+    );
+    fs::write(&f, with).unwrap();
+    let out = scoper(dir.path(), &["tag", "--check", "--framework", f.to_str().unwrap()]);
+    assert!(
+        text(&out.stdout).contains("2 queries, 1 sentence entry, a context of 1 query)"),
+        "{}",
+        text(&out.stdout)
+    );
     // A sentence entry of one part, or with query syntax, is refused.
     let e = check_error(&format!("{GOOD}sentences = ['deaths|mortality']\n"));
     assert!(e.contains("line 8") && e.contains("has one part only"), "{e}");

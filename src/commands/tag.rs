@@ -45,14 +45,33 @@ pub fn run(root: &Path, framework: Option<&Path>, mode: Mode, json: bool) -> Res
             Matcher::compile(&framework, &CorpusIndex::in_ram())?;
             let concepts = framework.concepts().count();
             let queries: usize = framework.concepts().map(|(_, c)| c.queries.len()).sum();
+            let sentences: usize = framework.concepts().map(|(_, c)| c.sentences.len()).sum();
+            let context = framework.context.as_ref().map_or(0, |c| c.queries.len());
             if json {
                 let v = json!({"framework": framework.path, "ok": true,
-                    "elements": framework.elements.len(), "concepts": concepts, "queries": queries});
+                    "elements": framework.elements.len(), "concepts": concepts, "queries": queries,
+                    "sentences": sentences, "context_queries": context});
                 writeln!(w, "{v}")?;
             } else {
+                let mut more = String::new();
+                let plural = |n: usize, one: &str, many: &str| {
+                    format!("{n} {}", if n == 1 { one } else { many })
+                };
+                if sentences > 0 {
+                    more.push_str(&format!(
+                        ", {}",
+                        plural(sentences, "sentence entry", "sentence entries")
+                    ));
+                }
+                if context > 0 {
+                    more.push_str(&format!(
+                        ", a context of {}",
+                        plural(context, "query", "queries")
+                    ));
+                }
                 writeln!(
                     w,
-                    "{}: OK ({} elements, {concepts} concepts, {queries} queries)",
+                    "{}: OK ({} elements, {concepts} concepts, {queries} queries{more})",
                     framework.path.display(),
                     framework.elements.len()
                 )?;
