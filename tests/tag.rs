@@ -537,6 +537,43 @@ fn small_framework(dir: &Path, concepts: &str, extra: &str) -> String {
     f.to_string_lossy().into_owned()
 }
 
+/// `scoper tag --framework FRAMEWORK --eval` on a gold set with `records`
+/// (TOML), in the demo workspace; its JSON.
+fn eval_gold(framework: &str, records: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let gold = dir.path().join("g.toml");
+    fs::write(&gold, records).unwrap();
+    let ws = demo_workspace();
+    let (code, v) = scoper_json(
+        ws.path(),
+        &["tag", "--framework", framework, "--eval", gold.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{v}");
+    v
+}
+
+/// Imports one PubMed record (`abstract_` may be empty) into `ws`.
+fn import_one(ws: &Path, pmid: &str, title: &str, abstract_: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("one.xml");
+    let abstract_ = if abstract_.is_empty() {
+        String::new()
+    } else {
+        format!("<Abstract><AbstractText>{abstract_}</AbstractText></Abstract>")
+    };
+    fs::write(
+        &f,
+        format!(
+            "<PubmedArticleSet><PubmedArticle><MedlineCitation Status=\"MEDLINE\">\
+             <PMID Version=\"1\">{pmid}</PMID><Article><ArticleTitle>{title}</ArticleTitle>\
+             {abstract_}</Article></MedlineCitation></PubmedArticle></PubmedArticleSet>"
+        ),
+    )
+    .unwrap();
+    let out = scoper(ws, &["import", f.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
 #[test]
 fn a_sentence_entry_finds_a_concept_in_a_studys_own_words() {
     let dir = tempfile::tempdir().unwrap();
@@ -554,9 +591,8 @@ sentences = ['jointly + responsible|answerable']
 "#,
         "",
     );
-    let gold = dir.path().join("g.toml");
-    fs::write(
-        &gold,
+    let v = eval_gold(
+        &framework,
         r#"
 [[record]]
 id = "p1"
@@ -578,14 +614,7 @@ abstract = "Admissions of residents were counted; none fell."
 note = "A semicolon ends a sentence: the entry's words are in two"
 concepts = []
 "#,
-    )
-    .unwrap();
-    let ws = demo_workspace();
-    let (code, v) = scoper_json(
-        ws.path(),
-        &["tag", "--framework", &framework, "--eval", gold.to_str().unwrap()],
     );
-    assert_eq!(code, 0, "{v}");
     let missed = v["missed"].as_array().unwrap();
     assert!(missed.is_empty(), "{missed:?}");
     // n1's third sentence has "responses", which shares the stem of
@@ -596,8 +625,7 @@ concepts = []
     assert_eq!(spurious.len(), 1, "{spurious:?}");
     assert_eq!(spurious[0]["record"], "n1");
     assert_eq!(spurious[0]["id"], "acc");
-    let quoted = spurious[0]["evidence"][0].as_str().unwrap();
-    assert_eq!(quoted, "jointly responsible");
+    assert_eq!(spurious[0]["evidence"][0], "jointly responsible");
 }
 
 #[test]
@@ -613,28 +641,11 @@ sentences = ['hospitalisations + fell + hospital|wards']
         "",
     );
     let ws = demo_workspace();
-    let inputs = tempfile::tempdir().unwrap();
-    let f = inputs.path().join("s.xml");
-    let article = |pmid: &str, title: &str| {
-        format!(
-            "<PubmedArticle><MedlineCitation Status=\"MEDLINE\"><PMID Version=\"1\">{pmid}</PMID>\
-             <Article><ArticleTitle>{title}</ArticleTitle></Article></MedlineCitation>\
-             </PubmedArticle>"
-        )
-    };
-    fs::write(
-        &f,
-        format!(
-            "<PubmedArticleSet>{}{}{}</PubmedArticleSet>",
-            // "hospitalisations" cannot also be the third part's "hospital"
-            // (they share a stem); "hospitalisation" is not "hospitalisations".
-            article("990000701", "Hospitalisations fell in the trial"),
-            article("990000702", "Hospitalisation fell on the wards"),
-            article("990000703", "On the wards, hospitalisations fell"),
-        ),
-    )
-    .unwrap();
-    assert!(scoper(ws.path(), &["import", f.to_str().unwrap()]).status.success());
+    // "hospitalisations" cannot also be the third part's "hospital" (they
+    // share a stem); "hospitalisation" is not "hospitalisations".
+    import_one(ws.path(), "990000701", "Hospitalisations fell in the trial", "");
+    import_one(ws.path(), "990000702", "Hospitalisation fell on the wards", "");
+    import_one(ws.path(), "990000703", "On the wards, hospitalisations fell", "");
     let explain = |pmid: &str| {
         text(&scoper(ws.path(), &["tag", "--framework", &framework, "--explain", pmid]).stdout)
     };
@@ -657,9 +668,8 @@ fn a_record_outside_the_frameworks_context_gets_no_concept() {
          queries = ['\"stakeholder engagement\"']\n",
         "[context]\nname = \"health or care\"\nqueries = ['health|patients', '\"public health\"']\n",
     );
-    let gold = dir.path().join("g.toml");
-    fs::write(
-        &gold,
+    let v = eval_gold(
+        &framework,
         r#"
 [[record]]
 id = "p1"
@@ -671,28 +681,14 @@ id = "n1"
 title = "Stakeholder engagement in the closure of a mine"
 concepts = []
 "#,
-    )
-    .unwrap();
-    let ws = demo_workspace();
-    let (code, v) = scoper_json(
-        ws.path(),
-        &["tag", "--framework", &framework, "--eval", gold.to_str().unwrap()],
     );
-    assert_eq!(code, 0, "{v}");
     assert!(v["spurious"].as_array().unwrap().is_empty(), "{v}");
     assert!(v["missed"].as_array().unwrap().is_empty(), "{v}");
 
     // `--explain` says why a record outside the context has no concept.
-    let inputs = tempfile::tempdir().unwrap();
-    let f = inputs.path().join("mine.xml");
-    fs::write(
-        &f,
-        "<PubmedArticleSet><PubmedArticle><MedlineCitation Status=\"MEDLINE\"><PMID Version=\"1\">\
-         990000711</PMID><Article><ArticleTitle>Stakeholder engagement in the closure of a mine\
-         </ArticleTitle></Article></MedlineCitation></PubmedArticle></PubmedArticleSet>",
-    )
-    .unwrap();
-    assert!(scoper(ws.path(), &["import", f.to_str().unwrap()]).status.success());
+    let ws = demo_workspace();
+    let title = "Stakeholder engagement in the closure of a mine";
+    import_one(ws.path(), "990000711", title, "");
     let out = scoper(ws.path(), &["tag", "--framework", &framework, "--explain", "990000711"]);
     let shown = text(&out.stdout);
     assert!(shown.contains("no word of the framework's context (health or care)"), "{shown}");
@@ -714,38 +710,15 @@ fn the_words_of_an_and_query_are_evidence_only_where_the_whole_query_matches() {
          queries = ['\"cost savings\"', 'spending AND (fell OR lower)']\n",
         "",
     );
-    let gold = dir.path().join("g.toml");
-    fs::write(
-        &gold,
-        r#"
-[[record]]
-id = "p1"
-title = "Cost savings of a programme"
-abstract = "Spending on drugs was not measured."
-concepts = ["c"]
-"#,
-    )
-    .unwrap();
     let ws = demo_workspace();
-    let (code, v) = scoper_json(
+    import_one(
         ws.path(),
-        &["tag", "--framework", &framework, "--eval", gold.to_str().unwrap()],
+        "990000721",
+        "Cost savings of a programme",
+        "Spending on drugs was not measured.",
     );
-    assert_eq!(code, 0, "{v}");
-    assert!(v["missed"].as_array().unwrap().is_empty(), "{v}");
     // Found by "cost savings"; "Spending" is a word of the other query,
     // which does not match the record, so it is not quoted as evidence.
-    let inputs = tempfile::tempdir().unwrap();
-    let f = inputs.path().join("c.xml");
-    fs::write(
-        &f,
-        "<PubmedArticleSet><PubmedArticle><MedlineCitation Status=\"MEDLINE\"><PMID Version=\"1\">\
-         990000721</PMID><Article><ArticleTitle>Cost savings of a programme</ArticleTitle>\
-         <Abstract><AbstractText>Spending on drugs was not measured.</AbstractText></Abstract>\
-         </Article></MedlineCitation></PubmedArticle></PubmedArticleSet>",
-    )
-    .unwrap();
-    assert!(scoper(ws.path(), &["import", f.to_str().unwrap()]).status.success());
     let (_, v) =
         scoper_json(ws.path(), &["tag", "--framework", &framework, "--explain", "990000721"]);
     let evidence = v["concepts"][0]["evidence"].as_array().unwrap();
