@@ -657,6 +657,11 @@ sentences = ['hospitalisations + fell + hospital|wards']
         let shown = explain(pmid);
         assert!(!shown.contains("o/pop: tagged"), "{pmid}: {shown}");
     }
+    // The record has the entry's stems, so it is looked at, and the
+    // explanation says why it is not tagged.
+    let shown = explain("990000702");
+    assert!(shown.contains("o/pop: NOT tagged"), "{shown}");
+    assert!(shown.contains("not a word of each part in one sentence, as written"), "{shown}");
 }
 
 #[test]

@@ -288,7 +288,11 @@ fn explain(
             writeln!(w, "  removed by the exclusion {exclusion:?} ({field}): {words:?}")?;
         }
         if e.evidence.is_empty() && e.excluded.is_empty() {
-            writeln!(w, "  the query matches, but its words are not found in the text shown (a section label, or stemming)")?;
+            if e.matched.iter().all(|m| m.starts_with("sentence: ")) {
+                writeln!(w, "  the entry's words are in the record, but not a word of each part in one sentence, as written")?;
+            } else {
+                writeln!(w, "  the query matches, but its words are not found in the text shown (a section label, or stemming)")?;
+            }
         }
     }
     Ok(0)

@@ -11,6 +11,11 @@
 //! queries = ['equity', '"health disparities"']
 //! exclude = ['"equity of access"']
 //! words = ['equitable']   # matched as written, not stemmed
+//! # a word of each part, in one sentence, as written
+//! sentences = ['disparities|gaps + narrowed|closed + neighbourhoods|groups']
+//! [context]               # a record must match one, or gets no concept
+//! name = "health or care"
+//! queries = ['health', 'patient|patients']
 //! ```
 //!
 //! A word written `a|b|c` is any one of them: `'"mortality|deaths fell"~4'`
