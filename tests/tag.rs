@@ -525,16 +525,19 @@ fn the_framework_keeps_its_measured_accuracy_on_the_tuning_sets() {
     }
 }
 
-/// A framework of one element for the tests below: `concepts` is the text
-/// of its [concepts.*] tables, `extra` any other table.
-fn small_framework(dir: &Path, concepts: &str, extra: &str) -> String {
-    let f = dir.join("small.toml");
+/// A framework of one element for the tests below, in a directory of its
+/// own (kept while the first value lives): `concepts` is the text of its
+/// [concepts.*] tables, `extra` any other table.
+fn small_framework(concepts: &str, extra: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("small.toml");
     fs::write(
         &f,
         format!("name = \"Small\"\n[elements.o]\nname = \"Outcomes\"\n{extra}\n{concepts}"),
     )
     .unwrap();
-    f.to_string_lossy().into_owned()
+    let path = f.to_string_lossy().into_owned();
+    (dir, path)
 }
 
 /// `scoper tag --framework FRAMEWORK --eval` on a gold set with `records`
@@ -576,9 +579,7 @@ fn import_one(ws: &Path, pmid: &str, title: &str, abstract_: &str) {
 
 #[test]
 fn a_sentence_entry_finds_a_concept_in_a_studys_own_words() {
-    let dir = tempfile::tempdir().unwrap();
-    let framework = small_framework(
-        dir.path(),
+    let (_dir, framework) = small_framework(
         r#"[concepts.pop]
 element = "o"
 name = "Population health"
@@ -630,9 +631,7 @@ concepts = []
 
 #[test]
 fn a_sentence_entry_needs_a_word_of_each_part_in_one_sentence_as_written() {
-    let dir = tempfile::tempdir().unwrap();
-    let framework = small_framework(
-        dir.path(),
+    let (_dir, framework) = small_framework(
         r#"[concepts.pop]
 element = "o"
 name = "Population health"
@@ -666,9 +665,7 @@ sentences = ['hospitalisations + fell + hospital|wards']
 
 #[test]
 fn a_record_outside_the_frameworks_context_gets_no_concept() {
-    let dir = tempfile::tempdir().unwrap();
-    let framework = small_framework(
-        dir.path(),
+    let (_dir, framework) = small_framework(
         "[concepts.eng]\nelement = \"o\"\nname = \"Engagement\"\n\
          queries = ['\"stakeholder engagement\"']\n",
         "[context]\nname = \"health or care\"\nqueries = ['health|patients', '\"public health\"']\n",
@@ -708,9 +705,7 @@ concepts = []
 
 #[test]
 fn the_words_of_an_and_query_are_evidence_only_where_the_whole_query_matches() {
-    let dir = tempfile::tempdir().unwrap();
-    let framework = small_framework(
-        dir.path(),
+    let (_dir, framework) = small_framework(
         "[concepts.c]\nelement = \"o\"\nname = \"Costs\"\n\
          queries = ['\"cost savings\"', 'spending AND (fell OR lower)']\n",
         "",

@@ -74,11 +74,10 @@ impl Pattern {
     }
 }
 
-/// A `sentences` entry in one field: each part's alternatives (a word, or
-/// a phrase's words), all to be found in one sentence, as written.
+/// A `sentences` entry: each part's alternatives (a word, or a phrase's
+/// words), all to be found in one sentence of any tag field, as written.
 #[derive(Debug, Clone)]
 struct SentencePattern {
-    field: usize,
     /// Each alternative's words: analysed (stemmed, what the index holds)
     /// and as written (lower case, accents folded), which the text's words
     /// must be: 'responsible' does not find "response".
@@ -264,7 +263,7 @@ impl Matcher {
             let mut sentence_clauses = Vec::new();
             for sentence in &concept.sentences {
                 let (query, own) = compile_sentence(sentence, &fields, &mut analyzer);
-                sentences.extend(own);
+                sentences.push(own);
                 sources.push((format!("sentence: {}", sentence.text), query.box_clone()));
                 sentence_clauses.push((Occur::Should, query));
             }
@@ -439,8 +438,7 @@ impl Matcher {
                     compound.push(k);
                 }
             }
-            let by_queries = matches(c.query.as_ref())?;
-            let found = Candidate { concept: i, compound: compound.clone(), by_queries };
+            let found = Candidate { concept: i, compound, by_queries: matches(c.query.as_ref())? };
             let evidence = self.evidence(record, std::slice::from_ref(&found), &mut analyzer);
             let mut excluded = Vec::new();
             for (f, name) in TAG_FIELDS.iter().enumerate() {
@@ -448,24 +446,19 @@ impl Matcher {
                 let chars: Vec<char> = text.chars().collect();
                 let mut toks = tokenize(&mut analyzer, &text);
                 self.number(&mut toks);
-                let simple = if by_queries { &c.patterns[..] } else { &[] };
-                let found: Vec<[usize; 2]> = simple
+                let simple = if found.by_queries { &c.patterns[..] } else { &[] };
+                let spans: Vec<[usize; 2]> = simple
                     .iter()
-                    .chain(compound.iter().flat_map(|&k| &c.compound[k].1))
+                    .chain(found.compound.iter().flat_map(|&k| &c.compound[k].1))
                     .filter(|p| p.field == f)
                     .flat_map(|p| occurrences(&toks, p))
-                    .chain(
-                        c.sentences
-                            .iter()
-                            .filter(|s| s.field == f)
-                            .flat_map(|s| sentence_occurrences(&toks, s)),
-                    )
+                    .chain(c.sentences.iter().flat_map(|s| sentence_occurrences(&toks, s)))
                     .collect();
                 for (source, pats) in &c.exclusion_sources {
                     for x in
                         pats.iter().filter(|p| p.field == f).flat_map(|p| occurrences(&toks, p))
                     {
-                        if found.iter().any(|s| s[0] < x[1] && x[0] < s[1]) {
+                        if spans.iter().any(|s| s[0] < x[1] && x[0] < s[1]) {
                             let words: String = chars[x[0].min(chars.len())..x[1].min(chars.len())]
                                 .iter()
                                 .collect();
@@ -529,7 +522,7 @@ impl Matcher {
                         text.is_ascii().then(|| text.to_ascii_lowercase())
                     });
                     let Some(low) = low else { return true };
-                    c.sentences.iter().filter(|s| s.field == f).any(|s| {
+                    c.sentences.iter().any(|s| {
                         s.parts.iter().all(|alts| {
                             alts.iter().any(|a| a.iter().all(|(_, w)| low.contains(w.as_str())))
                         })
@@ -540,9 +533,7 @@ impl Matcher {
                 }
             }
             for (f, name) in TAG_FIELDS.iter().enumerate() {
-                if !patterns.iter().any(|p| p.field == f)
-                    && !c.sentences.iter().any(|s| s.field == f)
-                {
+                if !patterns.iter().any(|p| p.field == f) && c.sentences.is_empty() {
                     continue;
                 }
                 let (toks, words) = tokens.entry(f).or_insert_with(|| {
@@ -570,10 +561,9 @@ impl Matcher {
                 // A sentence entry can occur only if each part has a word
                 // (all the words of one of its alternatives) in the field.
                 let in_field = |s: &&SentencePattern| {
-                    s.field == f
-                        && s.ids
-                            .iter()
-                            .all(|alts| alts.iter().any(|a| a.iter().all(|&id| words[id as usize])))
+                    s.ids
+                        .iter()
+                        .all(|alts| alts.iter().any(|a| a.iter().all(|&id| words[id as usize])))
                 };
                 let spans: Vec<[usize; 2]> = patterns
                     .iter()
@@ -687,7 +677,7 @@ fn compile_sentence(
     sentence: &Sentence,
     fields: &[Field],
     analyzer: &mut TextAnalyzer,
-) -> (Box<dyn Query>, Vec<SentencePattern>) {
+) -> (Box<dyn Query>, SentencePattern) {
     let parts: Vec<Vec<Vec<(String, String)>>> = sentence
         .parts
         .iter()
@@ -727,10 +717,7 @@ fn compile_sentence(
             (Occur::Must, Box::new(BooleanQuery::new(any)) as Box<dyn Query>)
         })
         .collect();
-    let patterns = (0..fields.len())
-        .map(|field| SentencePattern { field, parts: parts.clone(), ids: Vec::new() })
-        .collect();
-    (Box::new(BooleanQuery::new(must)), patterns)
+    (Box::new(BooleanQuery::new(must)), SentencePattern { parts, ids: Vec::new() })
 }
 
 /// Where a `sentences` entry occurs: for each sentence with a word (or
