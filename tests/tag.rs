@@ -725,3 +725,28 @@ fn the_words_of_an_and_query_are_evidence_only_where_the_whole_query_matches() {
     let fields: Vec<&str> = evidence.iter().map(|h| h["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["title"], "{v}");
 }
+
+#[test]
+fn a_near_phrase_is_evidence_only_within_one_sentence() {
+    let (_dir, framework) = small_framework(
+        "[concepts.eq]\nelement = \"o\"\nname = \"Equity\"\nqueries = ['\"disparities care\"~4']\n",
+        "",
+    );
+    let v = eval_gold(
+        &framework,
+        r#"
+[[record]]
+id = "p1"
+title = "Disparities in access to care"
+concepts = ["eq"]
+
+[[record]]
+id = "n1"
+title = "Nurses measured the quality of care. Disparities in gene expression were not studied."
+note = "The words are 2 apart, but in two sentences"
+concepts = []
+"#,
+    );
+    assert!(v["missed"].as_array().unwrap().is_empty(), "{v}");
+    assert!(v["spurious"].as_array().unwrap().is_empty(), "{v}");
+}

@@ -898,7 +898,9 @@ fn phrase_slops<'a>(
 
 /// Where `p` occurs, as character spans: its words consecutive and in
 /// order, or for a phrase with a slop, all of them within `slop` words of
-/// one another, in any order.
+/// one another, in any order, in one sentence (the index's phrase query
+/// knows no sentences: "training. This study" is found there, and dropped
+/// here).
 fn occurrences(toks: &[Tok], p: &Pattern) -> Vec<[usize; 2]> {
     let terms = &p.terms;
     if terms.is_empty() || toks.len() < terms.len() {
@@ -913,7 +915,10 @@ fn occurrences(toks: &[Tok], p: &Pattern) -> Vec<[usize; 2]> {
             }
             let mut seen = vec![false; terms.len()];
             let mut end = t.end;
-            for u in toks[i..].iter().take_while(|u| u.position <= t.position + reach) {
+            for u in toks[i..]
+                .iter()
+                .take_while(|u| u.position <= t.position + reach && u.sentence == t.sentence)
+            {
                 if let Some(k) = terms.iter().position(|w| *w == u.text) {
                     if !seen[k] {
                         seen[k] = true;
