@@ -653,6 +653,8 @@ sentences = ['hospitalisations + fell + hospital|wards']
     import_one(ws.path(), "990000701", "Hospitalisations fell in the trial", "");
     import_one(ws.path(), "990000702", "Hospitalisation fell on the wards", "");
     import_one(ws.path(), "990000703", "On the wards, hospitalisations fell", "");
+    // The point of a number ends no sentence.
+    import_one(ws.path(), "990000704", "Hospitalisations fell from 9.6 to 5.9 on the wards", "");
     let explain = |pmid: &str| {
         text(&scoper(ws.path(), &["tag", "--framework", &framework, "--explain", pmid]).stdout)
     };
@@ -660,6 +662,11 @@ sentences = ['hospitalisations + fell + hospital|wards']
     assert!(shown.contains("o/pop: tagged"), "{shown}");
     assert!(shown.contains("matched by: \"sentence: hospitalisations + fell + hospital|wards\""));
     assert!(shown.contains("evidence (title): \"wards, hospitalisations fell\""), "{shown}");
+    let shown = explain("990000704");
+    assert!(
+        shown.contains("evidence (title): \"Hospitalisations fell from 9.6 to 5.9 on the wards\""),
+        "{shown}"
+    );
     for pmid in ["990000701", "990000702"] {
         let shown = explain(pmid);
         assert!(!shown.contains("o/pop: tagged"), "{pmid}: {shown}");
@@ -747,9 +754,21 @@ title = "Disparities in access to care"
 concepts = ["eq"]
 
 [[record]]
+id = "p2"
+title = "Disparities (1.5) in care"
+note = "The point of a number ends no sentence"
+concepts = ["eq"]
+
+[[record]]
 id = "n1"
 title = "Nurses measured the quality of care. Disparities in gene expression were not studied."
 note = "The words are 2 apart, but in two sentences"
+concepts = []
+
+[[record]]
+id = "n2"
+title = "Nurses noted disparities.The care of patients was good."
+note = "A full stop with no space after it still ends a sentence"
 concepts = []
 "#,
     );

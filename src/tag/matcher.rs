@@ -634,7 +634,9 @@ fn tokenize(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Tok> {
     let mut last_end = 0;
     while stream.advance() {
         let t = stream.token();
-        if t.offset_from >= last_end && ends_sentence(&text[last_end..t.offset_from]) {
+        if t.offset_from >= last_end
+            && ends_sentence(&text[last_end..t.offset_from], text[t.offset_from..].chars().next())
+        {
             sentence += 1;
         }
         last_end = last_end.max(t.offset_to);
@@ -655,15 +657,22 @@ fn tokenize(analyzer: &mut TextAnalyzer, text: &str) -> Vec<Tok> {
 }
 
 /// Whether the text between two words ends a sentence: a full stop, `?` or
-/// `!` before a space (not the point of "0.80"), a semicolon (between
-/// keywords, MeSH headings and clauses), or a line break (between abstract
-/// sections).
-fn ends_sentence(gap: &str) -> bool {
+/// `!` (before a space, or before the next word when it starts with a
+/// letter: "training.This"), a semicolon (between keywords, MeSH headings
+/// and clauses), or a line break (between abstract sections). The point of
+/// a number ("9.6", "P < .05") ends nothing: `next` is the first letter of
+/// the word after the gap.
+fn ends_sentence(gap: &str, next: Option<char>) -> bool {
     let mut chars = gap.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             ';' | '\n' => return true,
-            '.' | '?' | '!' if chars.peek().is_none_or(|n| n.is_whitespace()) => return true,
+            '.' | '?' | '!' => {
+                let after = chars.peek().copied().or(next);
+                if after.is_none_or(|n| !n.is_ascii_digit()) {
+                    return true;
+                }
+            }
             _ => {}
         }
     }
