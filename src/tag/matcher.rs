@@ -210,15 +210,19 @@ impl Matcher {
             for q in &concept.queries {
                 match parse(&concept.id, q) {
                     Ok(parsed) => {
+                        // The evidence finder reads the phrases as written;
+                        // the index is asked a query that finds at least
+                        // every record the finder would (see `retrieval`).
+                        let found = retrieval(parsed.as_ref(), &slops);
                         if is_compound(parsed.as_ref()) {
                             let mut own = Vec::new();
                             collect_patterns(parsed.as_ref(), &fields, &slops, &mut own);
-                            compound.push((parsed.box_clone(), own));
+                            compound.push((found.box_clone(), own));
                         } else {
                             collect_patterns(parsed.as_ref(), &fields, &slops, &mut patterns);
                         }
-                        sources.push((q.text.clone(), parsed.box_clone()));
-                        clauses.push((Occur::Should, parsed));
+                        sources.push((q.text.clone(), found.box_clone()));
+                        clauses.push((Occur::Should, found));
                     }
                     Err(e) => problems.push(format!("{e:#}")),
                 }
@@ -906,38 +910,47 @@ fn phrase_slops<'a>(
 }
 
 /// Where `p` occurs, as character spans: its words consecutive and in
-/// order, or for a phrase with a slop, all of them within `slop` words of
-/// one another, in any order, in one sentence (the index's phrase query
-/// knows no sentences: "training. This study" is found there, and dropped
-/// here).
+/// order, or for a phrase with a slop, its words in one sentence with no
+/// more than `slop` moves between them and the phrase as written (a word
+/// between two of the phrase's costs one, two words swapped cost two: the
+/// slop of Lucene and tantivy). The index's phrase query knows no
+/// sentences ("training. This study" is found there, and dropped here).
 fn occurrences(toks: &[Tok], p: &Pattern) -> Vec<[usize; 2]> {
     let terms = &p.terms;
     if terms.is_empty() || toks.len() < terms.len() {
         return Vec::new();
     }
     if p.slop > 0 && terms.len() > 1 {
-        let reach = terms.len() - 1 + p.slop as usize;
+        let slop = p.slop as i64;
         let mut out = Vec::new();
-        for (i, t) in toks.iter().enumerate() {
-            if !terms.contains(&t.text) {
-                continue;
-            }
-            let mut seen = vec![false; terms.len()];
-            let mut end = t.end;
-            for u in toks[i..]
-                .iter()
-                .take_while(|u| u.position <= t.position + reach && u.sentence == t.sentence)
-            {
-                if let Some(k) = terms.iter().position(|w| *w == u.text) {
-                    if !seen[k] {
-                        seen[k] = true;
-                        end = u.end;
-                    }
-                }
-                if seen.iter().all(|s| *s) {
-                    out.push([t.start, end]);
-                    break;
-                }
+        // A match is a position for each word such that the positions less
+        // each word's place in the phrase lie within `slop` of one another.
+        // Each occurrence of a word is tried as the lowest of those values.
+        for t in toks {
+            let Some(k) = terms.iter().position(|w| *w == t.text) else { continue };
+            let low = t.position as i64 - k as i64;
+            let mut used: Vec<usize> = Vec::with_capacity(terms.len());
+            let mut span = [usize::MAX, 0];
+            let all = terms.iter().enumerate().all(|(i, w)| {
+                let from = low + i as i64;
+                toks.iter()
+                    .enumerate()
+                    .find(|(j, u)| {
+                        let at = u.position as i64;
+                        u.text == *w
+                            && u.sentence == t.sentence
+                            && at >= from
+                            && at <= from + slop
+                            && !used.contains(j)
+                    })
+                    .map(|(j, u)| {
+                        used.push(j);
+                        span = [span[0].min(u.start), span[1].max(u.end)];
+                    })
+                    .is_some()
+            });
+            if all {
+                out.push(span);
             }
         }
         return out;
@@ -990,6 +1003,39 @@ pub(crate) fn fold(word: &str) -> String {
 
 /// Whether a parsed query requires more than one thing (AND, or NOT): its
 /// words are then evidence only where the whole query matches.
+/// The query that finds the records for `q`'s evidence: `q`, with each
+/// phrase of three or more words and a slop replaced by its pairs of
+/// neighbouring words, each pair a phrase with the same slop (which every
+/// occurrence of the whole phrase has). tantivy's own slop matching of
+/// three or more words depends on the order in which it intersects their
+/// postings, which follows how many records have each word; so a record
+/// could be found in one build of the index and not in another (PMID
+/// 404137 of the 1979-80 baseline file was). Two-word phrases are matched
+/// by distance alone, the same in every build, and the evidence finder
+/// (`occurrences`) decides from the words themselves.
+fn retrieval(q: &dyn Query, slops: &HashMap<Vec<String>, u32>) -> Box<dyn Query> {
+    if let Some(b) = q.downcast_ref::<BooleanQuery>() {
+        let clauses =
+            b.clauses().iter().map(|(occur, sub)| (*occur, retrieval(sub.as_ref(), slops)));
+        return Box::new(BooleanQuery::new(clauses.collect()));
+    }
+    if let Some(p) = q.downcast_ref::<PhraseQuery>() {
+        let terms = p.phrase_terms();
+        let words: Vec<String> =
+            terms.iter().filter_map(|t| t.value().as_str().map(String::from)).collect();
+        let slop = slops.get(&words).copied().unwrap_or(0);
+        if slop > 0 && terms.len() > 2 {
+            let pairs = terms.windows(2).map(|w| {
+                let mut pair = PhraseQuery::new(w.to_vec());
+                pair.set_slop(slop);
+                (Occur::Must, Box::new(pair) as Box<dyn Query>)
+            });
+            return Box::new(BooleanQuery::new(pairs.collect()));
+        }
+    }
+    q.box_clone()
+}
+
 fn is_compound(q: &dyn Query) -> bool {
     q.downcast_ref::<BooleanQuery>().is_some_and(|b| {
         b.clauses().iter().any(|(occur, sub)| *occur != Occur::Should || is_compound(sub.as_ref()))
