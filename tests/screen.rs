@@ -128,6 +128,14 @@ fn overlays_filters_and_search_on_whole_screens() {
     );
     let criteria = screen_keys(ws.path(), &opts, keys("p"), 100, 30);
     assert!(criteria.contains("Population") && criteria.contains("Context"), "{criteria}");
+    // On a 40×10 terminal the reasons scroll above "another reason…",
+    // which stays in view, and the title says which keys pick.
+    let small = screen_keys(ws.path(), &opts, keys("e"), 40, 10);
+    for line in ["why? 1-6 or Enter", "1. not a learning", "another reason…"] {
+        assert!(small.contains(line), "{line}: {small}");
+    }
+    let down = screen_keys(ws.path(), &opts, keys("ejjjjj"), 40, 10);
+    assert!(down.contains("6. not in English") && down.contains("another reason…"), "{down}");
     let reasons = screen_keys(ws.path(), &opts, keys("e"), 100, 30);
     assert!(
         reasons.contains("exclude: why?") && reasons.contains("1. not a learning health system"),

@@ -442,10 +442,20 @@ fn render_reasons(
     typing: Option<&str>,
     area: Rect,
 ) {
+    let n = state.reasons.len();
+    // Rows inside the box. On a small terminal the instructions go to the
+    // title, and the reasons scroll above "another reason…", which stays.
+    let inner = area.height.saturating_sub(2) as usize;
+    let roomy = n + 2 <= inner;
+    let room = if roomy { n } else { inner.saturating_sub(1).max(1) };
+    let first =
+        if selected < n { selected.saturating_sub(room - 1) } else { n.saturating_sub(room) };
     let mut lines: Vec<Line<'static>> = state
         .reasons
         .iter()
         .enumerate()
+        .skip(first)
+        .take(room)
         .map(|(i, r)| {
             let l = Line::raw(format!(
                 "{} {r}",
@@ -463,11 +473,16 @@ fn render_reasons(
         None => "   another reason…".to_string(),
     };
     let other = Line::raw(other);
-    lines.push(if selected == state.reasons.len() {
+    lines.push(if selected == n {
         other.style(Style::new().add_modifier(Modifier::REVERSED))
     } else {
         other
     });
-    lines.push(Line::raw("number or Enter: exclude for that reason · Esc: cancel"));
-    popup(frame, area, "exclude: why?", Text::from(lines), Scroll::Keep(selected));
+    let title = if roomy {
+        lines.push(Line::raw("number or Enter: exclude for that reason · Esc: cancel"));
+        "exclude: why?".to_string()
+    } else {
+        format!("why? 1-{} or Enter · Esc", n.min(9))
+    };
+    popup(frame, area, &title, Text::from(lines), Scroll::Keep(0));
 }
