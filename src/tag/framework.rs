@@ -12,7 +12,9 @@
 //! exclude = ['"equity of access"']
 //! words = ['equitable']   # matched as written, not stemmed
 //! # a word of each part, in one sentence, as written
-//! sentences = ['disparities|gaps + narrowed|closed + neighbourhoods|groups']
+//! sentences = ['disparities|gaps + narrowed|closed + @groups']
+//! [lists]                 # @groups in a sentence entry is this list
+//! groups = 'neighbourhoods|"ethnic groups"'
 //! [context]               # a record must match one, or gets no concept
 //! name = "health or care"
 //! queries = ['health', 'patient|patients']
@@ -109,6 +111,9 @@ struct FrameworkFile {
     concepts: IndexMap<String, Spanned<ConceptDef>>,
     #[serde(default)]
     context: Option<ContextDef>,
+    /// Named lists of alternatives, `@name` in a `sentences` entry.
+    #[serde(default)]
+    lists: IndexMap<String, Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -218,7 +223,13 @@ impl Framework {
             let mut sentences = Vec::with_capacity(def.sentences.len());
             for q in &def.sentences {
                 let line = lines.line(q.span().start);
-                let parts = sentence_parts(q.get_ref()).map_err(|why| {
+                let written = with_lists(q.get_ref(), &file.lists).map_err(|why| {
+                    anyhow::anyhow!(
+                        "{shown}, line {line}: concept {id:?}: the sentence {:?} {why}",
+                        q.get_ref()
+                    )
+                })?;
+                let parts = sentence_parts(&written).map_err(|why| {
                     anyhow::anyhow!(
                         "{shown}, line {line}: concept {id:?}: the sentence {:?} {why} \
                          (hint: 'deaths|mortality + fell|declined' is a word of each part, \
@@ -339,6 +350,39 @@ fn alternatives(text: &str) -> Option<String> {
     }
     out.push_str(&words_outside(rest));
     Some(out)
+}
+
+/// `text` with each `@name` replaced by the list of that name.
+fn with_lists(
+    text: &str,
+    lists: &IndexMap<String, Spanned<String>>,
+) -> std::result::Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('@') {
+        out.push_str(&rest[..at]);
+        let name: String = rest[at + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        let Some(list) = lists.get(&name) else {
+            let known: Vec<&str> = lists.keys().map(String::as_str).collect();
+            return Err(format!(
+                "names the list @{name}, which [lists] does not define (defined: {})",
+                if known.is_empty() { "none".to_string() } else { known.join(", ") }
+            ));
+        };
+        if list.get_ref().contains(['+', '@']) {
+            return Err(format!(
+                "names the list @{name}, whose words have '+' or '@' (a list is words and \
+                 \"phrases\" separated by |)"
+            ));
+        }
+        out.push_str(list.get_ref().trim());
+        rest = &rest[at + 1 + name.len()..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// The parts of a `sentences` entry: `a|b + "c d"|e` is `[[a, b], [c d, e]]`.
@@ -479,6 +523,19 @@ mod tests {
         let f = parse(&f).unwrap();
         let s = &f.elements[0].concepts[0].sentences[0];
         assert_eq!((s.parts.len(), s.line), (2, 8));
+    }
+
+    #[test]
+    fn a_list_stands_for_its_words_in_a_sentence_entry() {
+        let lists = "[lists]\nstaff = '''nurses|\"care aides\"|\n  midwives'''\n";
+        let f = format!("{OK}sentences = ['@staff|doctors + burnout']\n{lists}");
+        let f = parse(&f).unwrap();
+        let s = &f.elements[0].concepts[0].sentences[0];
+        assert_eq!(s.parts[0], ["nurses", "care aides", "midwives", "doctors"]);
+        assert_eq!(s.text, "@staff|doctors + burnout");
+        let e = parse(&format!("{OK}sentences = ['@staf + burnout']\n{lists}")).unwrap_err();
+        let e = format!("{e:#}");
+        assert!(e.contains("line 8") && e.contains("@staf") && e.contains("defined: staff"), "{e}");
     }
 
     #[test]
