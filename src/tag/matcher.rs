@@ -933,16 +933,13 @@ fn occurrences(toks: &[Tok], p: &Pattern) -> Vec<[usize; 2]> {
             let mut span = [usize::MAX, 0];
             let all = terms.iter().enumerate().all(|(i, w)| {
                 let from = low + i as i64;
+                // Tokens are in the order of their positions.
+                let start = toks.partition_point(|u| (u.position as i64) < from);
                 toks.iter()
                     .enumerate()
-                    .find(|(j, u)| {
-                        let at = u.position as i64;
-                        u.text == *w
-                            && u.sentence == t.sentence
-                            && at >= from
-                            && at <= from + slop
-                            && !used.contains(j)
-                    })
+                    .skip(start)
+                    .take_while(|(_, u)| u.position as i64 <= from + slop)
+                    .find(|(j, u)| u.text == *w && u.sentence == t.sentence && !used.contains(j))
                     .map(|(j, u)| {
                         used.push(j);
                         span = [span[0].min(u.start), span[1].max(u.end)];
