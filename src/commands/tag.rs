@@ -291,7 +291,7 @@ fn explain(
             if e.matched.iter().all(|m| m.starts_with("sentence: ")) {
                 writeln!(w, "  the entry's words are in the record, but not a word of each part in one sentence, as written")?;
             } else {
-                writeln!(w, "  the query matches, but its words are not found in the text shown (a section label, or stemming)")?;
+                writeln!(w, "  the query's words are in the record, but not as it asks in the text shown (a near phrase's words in one sentence, within its slop; a section label; stemming)")?;
             }
         }
     }

@@ -998,8 +998,6 @@ pub(crate) fn fold(word: &str) -> String {
     out
 }
 
-/// Whether a parsed query requires more than one thing (AND, or NOT): its
-/// words are then evidence only where the whole query matches.
 /// The query that finds the records for `q`'s evidence: `q`, with each
 /// phrase of three or more words and a slop replaced by its pairs of words,
 /// each pair a two-word phrase at its distance in the phrase, with the same
@@ -1090,6 +1088,8 @@ fn pairs_within(places: &[Vec<Term>], slop: u32) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(all))
 }
 
+/// Whether a parsed query requires more than one thing (AND, or NOT): its
+/// words are then evidence only where the whole query matches.
 fn is_compound(q: &dyn Query) -> bool {
     q.downcast_ref::<BooleanQuery>().is_some_and(|b| {
         b.clauses().iter().any(|(occur, sub)| *occur != Occur::Should || is_compound(sub.as_ref()))
