@@ -797,7 +797,13 @@ fn a_near_phrase_of_three_words_tags_the_same_records_whatever_else_the_corpus_h
             targets.push((990_002_000 + targets.len(), title.join(" ")));
         }
     }
-    let tagged = |filler: &str| {
+    // The same phrase as the framework's context, with a word for the
+    // concept: the context is decided by the index alone.
+    let (_dir2, in_context) = small_framework(
+        "[concepts.c]\nelement = \"o\"\nname = \"C\"\nqueries = ['alpha']\n",
+        "[context]\nname = \"greek\"\nqueries = ['\"alpha beta gamma\"~3']\n",
+    );
+    let tagged = |framework: &str, filler: &str| {
         let ws = demo_workspace();
         let records = targets
             .iter()
@@ -814,7 +820,7 @@ fn a_near_phrase_of_three_words_tags_the_same_records_whatever_else_the_corpus_h
         let f = ws.path().join("more.xml");
         fs::write(&f, format!("<PubmedArticleSet>{records}</PubmedArticleSet>")).unwrap();
         assert!(scoper(ws.path(), &["import", f.to_str().unwrap()]).status.success());
-        assert!(scoper(ws.path(), &["tag", "--framework", &framework]).status.success());
+        assert!(scoper(ws.path(), &["tag", "--framework", framework]).status.success());
         let (_, v) = scoper_json(ws.path(), &["find", "concept:c", "--limit", "1000"]);
         let mut titles: Vec<String> = v["hits"]
             .as_array()
@@ -826,8 +832,11 @@ fn a_near_phrase_of_three_words_tags_the_same_records_whatever_else_the_corpus_h
         titles
     };
     // Many records with "alpha", or many with "gamma": the same tags.
-    let one = tagged("alpha");
-    assert_eq!(one, tagged("gamma"));
+    let one = tagged(&framework, "alpha");
+    assert_eq!(one, tagged(&framework, "gamma"));
+    let context = tagged(&in_context, "alpha");
+    assert_eq!(context, tagged(&in_context, "gamma"));
+    assert_eq!(context, one);
     // The slop is the number of moves from the phrase as written: a word
     // between costs one, two words swapped cost two.
     for found in ["alpha beta gamma", "alpha x beta y gamma", "beta alpha gamma"] {

@@ -324,11 +324,11 @@ fn render_footer(frame: &mut Frame, state: &ScreenState, keys: &Keymap, area: Re
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-/// How a popup's text moves: wrapped and scrolled by so many rows, or not
-/// wrapped and scrolled so that a line (the one picked) shows.
+/// How a popup's text moves: wrapped and scrolled by so many rows, or
+/// neither (the caller picks the lines that fit, as the reason list does).
 enum Scroll {
     Rows(u16),
-    Keep(usize),
+    Fixed,
 }
 
 /// A box in the middle of `area`, cleared.
@@ -339,7 +339,7 @@ fn popup(frame: &mut Frame, area: Rect, title: &str, text: Text<'static>, scroll
     // Wrapped here, word by word, so the rows are known and a scroll stops
     // at the last one.
     let text = match scroll {
-        Scroll::Keep(_) => text,
+        Scroll::Fixed => text,
         Scroll::Rows(_) => Text::from(
             text.lines
                 .into_iter()
@@ -369,10 +369,7 @@ fn popup(frame: &mut Frame, area: Rect, title: &str, text: Text<'static>, scroll
     let block = Block::bordered().title(format!(" {title} "));
     let p = Paragraph::new(text).block(block);
     let p = match scroll {
-        Scroll::Keep(line) => {
-            let inner = h.saturating_sub(2) as usize;
-            p.scroll((line.saturating_sub(inner.saturating_sub(1)) as u16, 0))
-        }
+        Scroll::Fixed => p,
         Scroll::Rows(n) => {
             // Never past the last row.
             let most = (rows as u16).saturating_sub(h.saturating_sub(2));
@@ -484,5 +481,5 @@ fn render_reasons(
     } else {
         format!("why? 1-{} or Enter · Esc", n.min(9))
     };
-    popup(frame, area, &title, Text::from(lines), Scroll::Keep(0));
+    popup(frame, area, &title, Text::from(lines), Scroll::Fixed);
 }

@@ -368,7 +368,8 @@ fn with_lists(
         let Some(list) = lists.get(&name) else {
             let known: Vec<&str> = lists.keys().map(String::as_str).collect();
             return Err(format!(
-                "names the list @{name}, which [lists] does not define (defined: {})",
+                "names the list @{name}, which [lists] does not define (defined: {}) (hint: \
+                 fix the name, or add {name} = 'word|\"a phrase\"' under [lists])",
                 if known.is_empty() { "none".to_string() } else { known.join(", ") }
             ));
         };
@@ -536,6 +537,7 @@ mod tests {
         let e = parse(&format!("{OK}sentences = ['@staf + burnout']\n{lists}")).unwrap_err();
         let e = format!("{e:#}");
         assert!(e.contains("line 8") && e.contains("@staf") && e.contains("defined: staff"), "{e}");
+        assert!(e.contains("hint: fix the name, or add staf = "), "{e}");
     }
 
     #[test]

@@ -110,6 +110,16 @@ struct CompiledConcept {
     exclusion_sources: Vec<(String, Vec<Pattern>)>,
 }
 
+impl CompiledConcept {
+    /// The patterns that count in a record: those of the simple queries
+    /// (when one matches it), and those of the compound queries that match
+    /// it.
+    fn patterns_for<'a>(&'a self, found: &'a Candidate) -> impl Iterator<Item = &'a Pattern> {
+        let simple = if found.by_queries { &self.patterns[..] } else { &[] };
+        simple.iter().chain(found.compound.iter().flat_map(|&k| &self.compound[k].1))
+    }
+}
+
 /// A concept a record may have: what of the concept matched the record.
 struct Candidate {
     concept: usize,
@@ -301,9 +311,16 @@ impl Matcher {
         let mut context = None;
         if let Some(ctx) = &framework.context {
             let mut clauses = Vec::new();
+            let slops = phrase_slops(
+                &mut index.text_analyzer(),
+                ctx.queries.iter().map(|q| q.query.as_str()),
+            );
             for q in &ctx.queries {
                 match parse("[context]", q) {
-                    Ok(parsed) => clauses.push((Occur::Should, parsed)),
+                    // The context is decided by the index alone: a sloppy
+                    // phrase of three or more words is its pairs there too,
+                    // so that it holds whatever else the corpus holds.
+                    Ok(parsed) => clauses.push((Occur::Should, retrieval(parsed.as_ref(), &slops))),
                     Err(e) => problems.push(format!("{e:#}")),
                 }
             }
@@ -450,10 +467,8 @@ impl Matcher {
                 let chars: Vec<char> = text.chars().collect();
                 let mut toks = tokenize(&mut analyzer, &text);
                 self.number(&mut toks);
-                let simple = if found.by_queries { &c.patterns[..] } else { &[] };
-                let spans: Vec<[usize; 2]> = simple
-                    .iter()
-                    .chain(found.compound.iter().flat_map(|&k| &c.compound[k].1))
+                let spans: Vec<[usize; 2]> = c
+                    .patterns_for(&found)
                     .filter(|p| p.field == f)
                     .flat_map(|p| occurrences(&toks, p))
                     .chain(c.sentences.iter().flat_map(|s| sentence_occurrences(&toks, s)))
@@ -506,14 +521,7 @@ impl Matcher {
         let mut hits = Vec::new();
         for found in concepts {
             let c = &self.concepts[found.concept];
-            // The patterns that count in this record: those of the simple
-            // queries (when one matches it), and those of the compound
-            // queries that match it.
-            let simple = if found.by_queries { &c.patterns[..] } else { &[] };
-            let patterns: Vec<&Pattern> = simple
-                .iter()
-                .chain(found.compound.iter().flat_map(|&k| &c.compound[k].1))
-                .collect();
+            let patterns: Vec<&Pattern> = c.patterns_for(found).collect();
             // Found by its sentence entries only: the index matched their
             // words' stems anywhere in the record, which is much more often
             // than the words as written in one field. A field without the
