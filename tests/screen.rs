@@ -136,6 +136,10 @@ fn overlays_filters_and_search_on_whole_screens() {
     }
     let down = screen_keys(ws.path(), &opts, keys("ejjjjj"), 40, 10);
     assert!(down.contains("6. not in English") && down.contains("another reason…"), "{down}");
+    // A long reason being typed shows its end, where the cursor is.
+    let typing =
+        screen_keys(ws.path(), &opts, keys("ejjjjjj\nduplicate of an included study"), 40, 10);
+    assert!(typing.contains("another reason: …") && typing.contains("study▏"), "{typing}");
     let reasons = screen_keys(ws.path(), &opts, keys("e"), 100, 30);
     assert!(
         reasons.contains("exclude: why?") && reasons.contains("1. not a learning health system"),

@@ -466,7 +466,19 @@ fn render_reasons(
         })
         .collect();
     let other = match typing {
-        Some(t) => format!("   another reason: {t}▏"),
+        Some(t) => {
+            // The end of what is typed stays in view (the box is as wide as
+            // the popup's: the terminal less 4, at most 78, less borders).
+            let room = (area.width.saturating_sub(4).clamp(1, 78) as usize)
+                .saturating_sub(2 + "   another reason: ▏".chars().count());
+            let n = t.chars().count();
+            let shown: String = if n > room && room > 1 {
+                std::iter::once('…').chain(t.chars().skip(n - (room - 1))).collect()
+            } else {
+                t.to_string()
+            };
+            format!("   another reason: {shown}▏")
+        }
         None => "   another reason…".to_string(),
     };
     let other = Line::raw(other);
