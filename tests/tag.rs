@@ -446,7 +446,7 @@ fn a_query_word_with_alternatives_matches_any_and_explain_shows_it_as_written() 
         &f,
         "<PubmedArticleSet><PubmedArticle><MedlineCitation Status=\"MEDLINE\"><PMID Version=\"1\">\
          990000602</PMID><Article><ArticleTitle>A regional sepsis programme</ArticleTitle>\
-         <Abstract><AbstractText>Across the region's hospitals, sepsis deaths declined from 17% \
+         <Abstract><AbstractText>In the programme's hospitals, sepsis deaths declined from 17% \
          to 12% in two years.</AbstractText></Abstract></Article></MedlineCitation>\
          </PubmedArticle></PubmedArticleSet>",
     )
