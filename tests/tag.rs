@@ -777,6 +777,38 @@ concepts = []
 }
 
 #[test]
+fn a_phrase_is_evidence_only_within_one_sentence() {
+    // A real abstract: "...in Black, Latino and low-income communities;
+    // engage trusted stakeholders..." is not "community engagement".
+    let (_dir, framework) = small_framework(
+        "[concepts.se]\nelement = \"o\"\nname = \"Engagement\"\nqueries = ['\"community engagement\"']\n",
+        "",
+    );
+    assert_gold_agrees(
+        &framework,
+        r#"
+[[record]]
+id = "p1"
+title = "Community engagement in planning a clinic"
+concepts = ["se"]
+
+[[record]]
+id = "n1"
+title = "Vaccine uptake"
+abstract = "Efforts should prioritise access in low-income communities; engage trusted leaders to share information."
+note = "The two words are consecutive, but a semicolon ends a sentence"
+concepts = []
+
+[[record]]
+id = "n2"
+title = "Health of rural communities. Engagement of staff was high."
+note = "Across a full stop"
+concepts = []
+"#,
+    );
+}
+
+#[test]
 fn a_near_phrase_of_three_words_tags_the_same_records_whatever_else_the_corpus_holds() {
     // tantivy's slop matching of three or more words intersects their
     // postings in the order of how many records have each word, so which

@@ -918,11 +918,12 @@ fn phrase_slops<'a>(
 }
 
 /// Where `p` occurs, as character spans: its words consecutive and in
-/// order, or for a phrase with a slop, its words in one sentence with no
-/// more than `slop` moves between them and the phrase as written (a word
-/// between two of the phrase's costs one, two words swapped cost two: the
-/// slop of Lucene and tantivy). The index's phrase query knows no
-/// sentences ("training. This study" is found there, and dropped here).
+/// order in one sentence, or for a phrase with a slop, its words in one
+/// sentence with no more than `slop` moves between them and the phrase as
+/// written (a word between two of the phrase's costs one, two words swapped
+/// cost two: the slop of Lucene and tantivy). The index's phrase query knows
+/// no sentences ("training. This study" and "communities; engage" are found
+/// there, and dropped here).
 fn occurrences(toks: &[Tok], p: &Pattern) -> Vec<[usize; 2]> {
     let terms = &p.terms;
     if terms.is_empty() || toks.len() < terms.len() {
@@ -963,7 +964,9 @@ fn occurrences(toks: &[Tok], p: &Pattern) -> Vec<[usize; 2]> {
     let mut out = Vec::new();
     for i in 0..=toks.len() - terms.len() {
         let run = &toks[i..i + terms.len()];
-        let consecutive = run.windows(2).all(|w| w[1].position == w[0].position + 1);
+        let consecutive = run
+            .windows(2)
+            .all(|w| w[1].position == w[0].position + 1 && w[1].sentence == w[0].sentence);
         let exact = p.exact.as_ref().is_none_or(|x| run.len() == 1 && run[0].surface == *x);
         if consecutive && exact && run.iter().zip(terms).all(|(t, w)| t.text == *w) {
             out.push([run[0].start, run[terms.len() - 1].end]);
