@@ -17,9 +17,9 @@
 #    reworks), lhs-heldout-c.toml and lhs-heldout.toml (held out once, tuned
 #    on since), the dev set, and the old in-repo set; each now and after the
 #    fifth rework (the earlier reworks' figures are in BENCHMARKS.md);
-#  - the two halves of the set of real records (tests/gold/lhs-real-2021-*,
-#    joined to the 2021 file's text by benches/real-gold.py), now and after
-#    the fifth rework.
+#  - the halves of the two sets of real records (tests/gold/lhs-real-2021-*
+#    and lhs-real-2021b-*, joined to the 2021 file's text by
+#    benches/real-gold.py), now and after the fifth rework.
 # Usage: benches/tagging.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -100,11 +100,11 @@ for g in tests/gold/lhs-heldout-f.toml tests/gold/lhs-heldout-e.toml tests/gold/
   "$BIN" tag --framework "$DATA/framework-fifth.toml" --eval "$g" 2>&1 | sed -n 2,7p
 done
 echo
-echo "## real records: 123 health-services abstracts of the 2021 file (element level)"
-for half in heldout tuning; do
-  python3 benches/real-gold.py "$DATA/pubmed21n1298.xml.gz" "tests/gold/lhs-real-2021-$half.toml" "$DATA/lhs-real-2021-$half-full.toml" > /dev/null
-  echo "### tests/gold/lhs-real-2021-$half.toml"
-  "$BIN" tag --framework queries/lhs-framework.toml --eval "$DATA/lhs-real-2021-$half-full.toml" | sed -n 1,7p
+echo "## real records of the 2021 file (element level): 2021 = 123 abstracts of health-services journals, 2021b = 100 of broader public-health, nursing and informatics journals"
+for set in 2021-heldout 2021b-heldout 2021-tuning 2021b-tuning; do
+  python3 benches/real-gold.py "$DATA/pubmed21n1298.xml.gz" "tests/gold/lhs-real-$set.toml" "$DATA/lhs-real-$set-full.toml" > /dev/null
+  echo "### tests/gold/lhs-real-$set.toml"
+  "$BIN" tag --framework queries/lhs-framework.toml --eval "$DATA/lhs-real-$set-full.toml" | sed -n 1,7p
   echo "after the fifth rework:"
-  "$BIN" tag --framework "$DATA/framework-fifth.toml" --eval "$DATA/lhs-real-2021-$half-full.toml" 2>&1 | sed -n 2,7p
+  "$BIN" tag --framework "$DATA/framework-fifth.toml" --eval "$DATA/lhs-real-$set-full.toml" 2>&1 | sed -n 2,7p
 done
