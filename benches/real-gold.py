@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Join a labels file of real records (tests/gold/lhs-real-2021*-*.toml: PMIDs
 and the concepts a reviewer would chart, no text) to the records of a PubMed
-XML file, and write a gold set that `scoper tag --eval` reads. The text is the authors' own, so it stays out of the
-repository: the joined file goes where the caller says (benches/tagging.sh
-writes it under target/bench-data).
+XML file, and write a gold set that `scoper tag --eval` reads. The text is
+the authors' own, so it stays out of the repository: the joined file goes
+where the caller says (benches/tagging.sh writes it under target/bench-data).
 
 Usage: benches/real-gold.py PUBMED_XML[.gz] LABELS.toml OUT.toml
 """
