@@ -742,9 +742,10 @@ fn the_words_of_an_and_query_are_evidence_only_where_the_whole_query_matches() {
 }
 
 #[test]
-fn a_near_phrase_is_evidence_only_within_one_sentence() {
+fn a_phrase_near_or_exact_is_evidence_only_within_one_sentence() {
     let (_dir, framework) = small_framework(
-        "[concepts.eq]\nelement = \"o\"\nname = \"Equity\"\nqueries = ['\"disparities care\"~4']\n",
+        "[concepts.eq]\nelement = \"o\"\nname = \"Equity\"\nqueries = ['\"disparities care\"~4']\n\
+         [concepts.se]\nelement = \"o\"\nname = \"Engagement\"\nqueries = ['\"community engagement\"']\n",
         "",
     );
     assert_gold_agrees(
@@ -772,37 +773,23 @@ id = "n2"
 title = "Nurses noted disparities.The care of patients was good."
 note = "A full stop with no space after it still ends a sentence"
 concepts = []
-"#,
-    );
-}
 
-#[test]
-fn a_phrase_is_evidence_only_within_one_sentence() {
-    // A real abstract: "...in Black, Latino and low-income communities;
-    // engage trusted stakeholders..." is not "community engagement".
-    let (_dir, framework) = small_framework(
-        "[concepts.se]\nelement = \"o\"\nname = \"Engagement\"\nqueries = ['\"community engagement\"']\n",
-        "",
-    );
-    assert_gold_agrees(
-        &framework,
-        r#"
 [[record]]
-id = "p1"
+id = "p3"
 title = "Community engagement in planning a clinic"
 concepts = ["se"]
 
 [[record]]
-id = "n1"
+id = "n3"
 title = "Vaccine uptake"
 abstract = "Efforts should prioritise access in low-income communities; engage trusted leaders to share information."
-note = "The two words are consecutive, but a semicolon ends a sentence"
+note = "A real abstract's wording: the words are consecutive, but a semicolon ends a sentence"
 concepts = []
 
 [[record]]
-id = "n2"
+id = "n4"
 title = "Health of rural communities. Engagement of staff was high."
-note = "Across a full stop"
+note = "An exact phrase across a full stop"
 concepts = []
 "#,
     );
