@@ -331,9 +331,14 @@ enum Scroll {
     Fixed,
 }
 
+/// A popup's width on `area`: the terminal less 4 columns, at most 78.
+fn popup_width(area: Rect) -> u16 {
+    area.width.saturating_sub(4).clamp(1, 78)
+}
+
 /// A box in the middle of `area`, cleared.
 fn popup(frame: &mut Frame, area: Rect, title: &str, text: Text<'static>, scroll: Scroll) {
-    let w = area.width.saturating_sub(4).clamp(1, 78);
+    let w = popup_width(area);
     // Rows the text takes: wrapped to the box unless it scrolls.
     let inner_w = (w as usize).saturating_sub(2).max(1);
     // Wrapped here, word by word, so the rows are known and a scroll stops
@@ -467,9 +472,9 @@ fn render_reasons(
         .collect();
     let other = match typing {
         Some(t) => {
-            // The end of what is typed stays in view (the box is as wide as
-            // the popup's: the terminal less 4, at most 78, less borders).
-            let room = (area.width.saturating_sub(4).clamp(1, 78) as usize)
+            // The end of what is typed stays in view, inside the popup's
+            // borders.
+            let room = (popup_width(area) as usize)
                 .saturating_sub(2 + "   another reason: ▏".chars().count());
             let n = t.chars().count();
             let shown: String = if n > room && room > 1 {
