@@ -21,19 +21,18 @@ Needs scikit-learn, which scoper itself never does:
     python3 -m venv /tmp/venv && /tmp/venv/bin/pip install scikit-learn
     /tmp/venv/bin/python benches/learned-layer.py
 """
-import gzip
 import json
-import re
 import subprocess
 import sys
 import tomllib
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_predict
+
+from scoper_records import TAG_FIELDS, field_text, read_jsonl
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / "target/release/scoper"
@@ -45,27 +44,28 @@ TUNED = ["tests/gold/lhs-gold.toml", "../shared/fixtures/gold/lhs-dev.toml",
          "tests/gold/lhs-tuning-f.toml"]
 HELD = ["tests/gold/lhs-heldout-b.toml", "tests/gold/lhs-heldout-d.toml",
         "tests/gold/lhs-heldout-e.toml", "tests/gold/lhs-heldout-f.toml"]
-FILES = [("pubmed20n0014 (1979-80)", DATA / "pubmed20n0014.xml.gz", DATA / "tags-now.json"),
-         ("pubmed21n1298 (2021)", DATA / "pubmed21n1298.xml.gz", DATA / "modern-tags-now.json")]
+# The bench files' records (`scoper export jsonl`) and their tags by the
+# queries, both written by benches/tagging.sh.
+FILES = [("pubmed20n0014 (1979-80)", DATA / "tags-records.jsonl", DATA / "tags-now.json"),
+         ("pubmed21n1298 (2021)", DATA / "modern-records.jsonl", DATA / "modern-tags-now.json")]
+
+
+def norm(name):
+    """A concept name's normal form, as `norm` in src/tag/eval.rs."""
+    return " ".join(name.lower().replace("-", " ").replace("_", " ").split())
 
 
 def element_of_concept():
-    """Gold sets name concepts by the paper's name in lower case, or by id."""
+    """Each name a gold set may give a concept, and the concept's element:
+    its id, its name, the name after "Pillar:" and before "(...)", as
+    `resolve` in src/tag/eval.rs reads them."""
     fw = tomllib.loads(FRAMEWORK.read_text())
     out = {}
     for cid, c in fw["concepts"].items():
-        name = c["name"].lower().split(":", 1)[-1].strip()
-        name = re.sub(r"\s*\(.*\)", "", name).strip()
-        out[cid] = out[name] = c["element"]
-    # The gold sets' spellings of names the framework words differently.
-    out.update({"data infrastructures": "pillars-accelerators",
-                "it systems": "pillars-accelerators",
-                "it and data-science expertise": "pillars-accelerators",
-                "multi-stakeholder networks and learning communities": "pillars-accelerators",
-                "practice-based research networks and learning communities": "pillars-accelerators",
-                "patient-safety and quality institutes": "pillars-accelerators",
-                "learning cycle": "processes", "health system costs": "outcomes",
-                "value": "outcomes"})
+        full = c["name"]
+        after = full.split(":", 1)[-1]
+        for name in (cid, full, after, after.split("(")[0]):
+            out[norm(name)] = c["element"]
     return out, list(fw["elements"])
 
 
@@ -78,7 +78,7 @@ def load(paths, concept_element, elements):
         missed = {(m["record"], m["id"]) for m in ev["missed"] if m["level"] == "element"}
         spurious = {(m["record"], m["id"]) for m in ev["spurious"] if m["level"] == "element"}
         for r in tomllib.loads((ROOT / p).read_text())["record"]:
-            els = {concept_element[c.lower()] for c in r["concepts"]} | set(r.get("elements", []))
+            els = {concept_element[norm(c)] for c in r["concepts"]} | set(r.get("elements", []))
             texts.append(" . ".join([r["title"], r.get("abstract", ""),
                                      " ; ".join(r.get("mesh", []) + r.get("keywords", []))]))
             gold.append([e in els for e in elements])
@@ -95,18 +95,9 @@ def pr(gold, pred):
     return tp / max(tp + fp, 1), tp / max(tp + fn, 1)
 
 
-def pubmed_texts(path):
-    texts = []
-    with gzip.open(path) as f:
-        for _, el in ET.iterparse(f):
-            if el.tag == "PubmedArticle":
-                title = el.find(".//ArticleTitle")
-                texts.append(" . ".join([
-                    "".join(title.itertext()) if title is not None else "",
-                    " ".join("".join(a.itertext()) for a in el.findall(".//AbstractText")),
-                    " ; ".join("".join(m.itertext()) for m in el.findall(".//MeshHeading/DescriptorName"))]))
-                el.clear()
-    return texts
+def record_text(record):
+    """A record's tag fields, as the classifier reads them."""
+    return " . ".join(field_text(record, f) for f in TAG_FIELDS)
 
 
 def main():
@@ -115,8 +106,9 @@ def main():
     xh, yh, rh = load(HELD, concept_element, elements)
     vec = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, stop_words="english")
     at, ah = vec.fit_transform(xt), vec.transform(xh)
-    files = [(name, vec.transform(pubmed_texts(xml)), json.loads(tags.read_text()))
-             for name, xml, tags in FILES if xml.exists() and tags.exists()]
+    files = [(name, vec.transform([record_text(r) for r in read_jsonl(records).values()]),
+              json.loads(tags.read_text()))
+             for name, records, tags in FILES if records.exists() and tags.exists()]
     print(f"trained on {len(xt)} records of {len(TUNED)} tuned sets; held out: {len(xh)} records of {len(HELD)} sets")
     print()
     print("| element | threshold | queries (P / R) | classifier (P / R) | both (P / R) |"

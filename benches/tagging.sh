@@ -18,8 +18,9 @@
 #    on since), the dev set, and the old in-repo set; each now and after the
 #    fifth rework (the earlier reworks' figures are in BENCHMARKS.md);
 #  - the halves of the two sets of real records (tests/gold/lhs-real-2021-*
-#    and lhs-real-2021b-*, joined to the 2021 file's text by
-#    benches/real-gold.py), now and after the fifth rework.
+#    and lhs-real-2021b-*, joined by benches/real-gold.py to the 2021
+#    file's records as `scoper export jsonl` writes them), now and after
+#    the fifth rework.
 # Usage: benches/tagging.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -85,6 +86,10 @@ if [ ! -f "$MWS/.scoper/index-state.json" ]; then
 fi
 echo "## records carrying each element, pubmed21n1298 (2021 update file, 20,783 records)"
 counts "$MWS" modern-tags
+# Both files' records as scoper parsed them, for the Python scripts
+# (benches/real-gold.py and benches/learned-layer.py read these).
+"$BIN" --dir "$WS" export jsonl --out "$DATA/tags-records.jsonl" > /dev/null 2>&1
+"$BIN" --dir "$MWS" export jsonl --out "$DATA/modern-records.jsonl" > /dev/null 2>&1
 echo
 echo "## time: tag vs index (median of $RUNS, seconds)"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -102,7 +107,7 @@ done
 echo
 echo "## real records of the 2021 file (element level): 2021 = 123 abstracts of health-services journals, 2021b = 100 of broader public-health, nursing and informatics journals"
 for set in 2021-heldout 2021b-heldout 2021-tuning 2021b-tuning; do
-  python3 benches/real-gold.py "$DATA/pubmed21n1298.xml.gz" "tests/gold/lhs-real-$set.toml" "$DATA/lhs-real-$set-full.toml" > /dev/null
+  python3 benches/real-gold.py "$DATA/modern-records.jsonl" "tests/gold/lhs-real-$set.toml" "$DATA/lhs-real-$set-full.toml" > /dev/null
   echo "### tests/gold/lhs-real-$set.toml"
   "$BIN" tag --framework queries/lhs-framework.toml --eval "$DATA/lhs-real-$set-full.toml" | sed -n 1,7p
   echo "after the fifth rework:"
