@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the demo review's screening decisions and chart entries: two
 fictional reviewers (reviewer-a, reviewer-b) screen the 67 demo records at
-title-abstract and full text, a consensus settles their disagreements, and
+title-abstract and full text, blind until reviewer-a ends blinding, a
+consensus settles their disagreements, and
 reviewer-a charts the first included records (the framework's concepts
 confirmed from the pre-filled suggestions, one rejected, one added), so
 that `scoper run --offline` on a fresh clone shows the whole review.
@@ -76,6 +77,9 @@ def main():
                 decide(who, n, "title-abstract", "exclude", EXCLUDE[n])
             else:
                 decide(who, n, "title-abstract", "include")
+    # Both have screened: reviewer-a ends blinding (`scoper unblind`), half
+    # a minute after the last decision, and the consensus settles.
+    unblind = {"act": "unblind", "by": "reviewer-a", "time": logs["reviewer-b"][-1]["time"][:-3] + "30Z"}
     for n, (_, _, final) in sorted(DISAGREE.items()):
         decide("consensus", n, "title-abstract", final, ML if final == "exclude" else None, settles=True)
     for n in range(1, 68):
@@ -123,6 +127,8 @@ def main():
         path = os.path.join(root, "screening", f"{who}.jsonl")
         with open(path, "w", encoding="utf-8") as f:
             f.writelines(json.dumps(d, ensure_ascii=False, separators=(",", ":")) + "\n" for d in lines)
+    with open(os.path.join(root, "screening", "blinding.log"), "w", encoding="utf-8") as f:
+        f.write(json.dumps(unblind, separators=(",", ":")) + "\n")
     with open(os.path.join(root, "charting", "reviewer-a.jsonl"), "w", encoding="utf-8") as f:
         f.writelines(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in chart)
     print(f"wrote {sum(map(len, logs.values()))} decisions and {len(chart)} chart entries")

@@ -15,6 +15,10 @@ SOCK="scoper-e2e-$$"
 cleanup() { tmux -L "$SOCK" kill-server 2>/dev/null || true; rm -rf "$WS"; }
 trap cleanup EXIT
 cp -r scoper.toml queries corpus "$WS/"
+# The reviewer "e2e" joins the demo's roster; the keys below follow PMID
+# order, so the protocol's pilot (25 seeded records first) is left out.
+sed -i -e 's/^reviewers = \[\(.*\)\]/reviewers = [\1, "e2e"]/' -e '/^pilot = /d' "$WS/scoper.toml"
+grep -q '"e2e"\]' "$WS/scoper.toml" || { echo "screen-e2e: could not add e2e to the roster" >&2; exit 1; }
 "$BIN" --dir "$WS" index > /dev/null
 
 screen_text() { tmux -L "$SOCK" capture-pane -t e2e -p; }

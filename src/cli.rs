@@ -82,11 +82,15 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },
-    /// Records in full, with their concepts and decisions.
+    /// Records in full, with their concepts and decisions (while screening
+    /// is blind, only the decisions of --reviewer).
     Show {
         /// The records' PMIDs.
         #[arg(required = true, value_name = "PMID")]
         pmids: Vec<String>,
+        /// Whose decisions to show while screening is blind.
+        #[arg(long, value_name = "NAME")]
+        reviewer: Option<String>,
     },
     /// Tag every record with the concepts of the framework; print the concept map.
     Tag {
@@ -130,10 +134,12 @@ pub enum Command {
         /// The seed of --order random (and of the model).
         #[arg(long, default_value_t = 1, value_name = "N")]
         seed: u64,
-        /// Every reviewer screens the same N records first (JBI suggests 25).
+        /// Every reviewer screens the same N records first (JBI suggests 25)
+        /// [default: pilot in scoper.toml].
         #[arg(long, value_name = "N")]
         pilot: Option<usize>,
-        /// Show the other reviewers' decisions (and the conflicts filter).
+        /// Show the other reviewers' decisions (and the conflicts filter);
+        /// only once blinding has ended (`scoper unblind`).
         #[arg(long)]
         unblind: bool,
     },
@@ -142,8 +148,8 @@ pub enum Command {
         /// The record's PMID (not with --from).
         #[arg(required_unless_present = "from", value_name = "PMID")]
         pmid: Option<String>,
-        /// include, exclude or maybe.
-        #[arg(required_unless_present = "from", value_name = "DECISION")]
+        /// include, exclude or maybe (none, with --note: a note alone).
+        #[arg(required_unless_present_any = ["from", "note"], value_name = "DECISION")]
         decision: Option<String>,
         /// Why it is excluded (needed at full text).
         #[arg(long, value_name = "TEXT")]
@@ -169,9 +175,17 @@ pub enum Command {
         /// Only this stage (title-abstract or full-text).
         #[arg(long, value_name = "STAGE")]
         stage: Option<String>,
-        /// The agreement on the pilot records (the N of `screen --pilot N`).
-        #[arg(long, value_name = "N")]
-        pilot: Option<usize>,
+        /// The agreement on the pilot records (N: the pilot's size; default:
+        /// pilot in scoper.toml).
+        #[arg(long, value_name = "N", num_args = 0..=1)]
+        pilot: Option<Option<usize>>,
+    },
+    /// End blinding: from now on `conflicts` lists the disagreements and
+    /// `screen --unblind` shows every reviewer's decisions. Recorded, once.
+    Unblind {
+        /// Who ends it (a reviewer or settler of the roster).
+        #[arg(long, value_name = "NAME")]
+        reviewer: String,
     },
     /// Chart the included records (a form in the terminal), or set one value.
     Chart {
@@ -255,9 +269,9 @@ pub enum ChartCommand {
         /// The value (a list of choices: comma-separated).
         #[arg(allow_hyphen_values = true)]
         value: String,
-        /// Whose chart entry this is.
+        /// Whose chart entry this is [default: $USER, as for `chart`].
         #[arg(long, value_name = "NAME")]
-        reviewer: String,
+        reviewer: Option<String>,
     },
 }
 

@@ -67,11 +67,38 @@ pub struct Screening {
     pub stages: Vec<String>,
     #[serde(default)]
     pub exclusion_reasons: Vec<String>,
+    /// The roster: who screens (and charts). Names are exact.
     #[serde(default)]
     pub reviewers: Vec<String>,
+    /// Who may settle a disagreement: a third reviewer, or "consensus"
+    /// (the team together). Empty: any reviewer of the roster, recording
+    /// the team's consensus.
+    #[serde(default)]
+    pub settlers: Vec<String>,
+    /// How many reviewers screen each record: one number for every stage,
+    /// or a table by stage (`{ title-abstract = 2, full-text = 2 }`).
+    /// Default: two when the roster has two or more, else one.
+    #[serde(default)]
+    pub reviewers_per_record: Option<PerRecord>,
+    /// Whether reviewers screen blind to each other's decisions. Default:
+    /// blind when the roster has two or more. `scoper unblind` ends it.
+    #[serde(default)]
+    pub blind: Option<bool>,
+    /// The pilot: every reviewer screens the same N seeded records first
+    /// (JBI suggests 25).
+    #[serde(default)]
+    pub pilot: Option<usize>,
     /// Remapped keys of the screening UI: action name → key.
     #[serde(default)]
     pub keys: std::collections::HashMap<String, String>,
+}
+
+/// `reviewers_per_record`: one number, or one per stage.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum PerRecord {
+    All(usize),
+    ByStage(std::collections::BTreeMap<String, usize>),
 }
 
 impl Protocol {

@@ -8,7 +8,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{demo_workspace, scoper, scoper_json, text};
+use common::{scoper, scoper_json, text};
 
 fn ok(ws: &Path, args: &[&str]) -> String {
     let out = scoper(ws, args);
@@ -19,7 +19,7 @@ fn ok(ws: &Path, args: &[&str]) -> String {
 /// Two reviewers screen ten demo records at both stages: 1–6 included,
 /// 7–8 excluded at title-abstract, 9–10 excluded at full text.
 fn screened() -> tempfile::TempDir {
-    let ws = demo_workspace();
+    let ws = common::team_workspace();
     let csv = ws.path().join("decisions.csv");
     let mut ta = String::from("pmid,decision,reason\n");
     for n in 1..=10 {

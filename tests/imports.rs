@@ -59,6 +59,7 @@ fn exports_from_five_databases_import_as_records_and_their_duplicates_are_groupe
     let fixtures = fixtures_or_skip!();
     let ws = common::workspace();
     let dir = ws.path();
+    common::set_screening(dir, "reviewers = [\"ana\"]");
     let ris = fixtures.join("imports/ris/citesource");
     let mut files: Vec<String> = fs::read_dir(&ris)
         .unwrap()

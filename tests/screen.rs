@@ -9,7 +9,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{demo_workspace, scoper, scoper_json, text};
+use common::{scoper, scoper_json, text};
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -73,7 +73,7 @@ fn screen_keys(ws: &Path, opts: &Options, typed: Vec<Event>, w: u16, h: u16) -> 
 
 #[test]
 fn screening_in_the_ui_writes_every_decision_to_the_log_and_the_screen_shows_it() {
-    let ws = demo_workspace();
+    let ws = common::team_workspace();
     let opts = options("ana", Order::Pmid);
     // include, exclude (reason 1), maybe, then undo the maybe, then a note.
     let mut typed = keys("ie1mu");
@@ -88,32 +88,40 @@ fn screening_in_the_ui_writes_every_decision_to_the_log_and_the_screen_shows_it(
         of(990000002),
         Some((Verdict::Exclude, Some("not a learning health system".into())))
     );
-    assert_eq!(of(990000003).map(|x| x.0), Some(Verdict::Maybe), "the note made it a maybe");
-    let note = d.of("ana", p(990000003), Stage::TitleAbstract).unwrap().note.clone();
-    assert_eq!(note.as_deref(), Some("read the full text"));
+    // A note decides nothing: the record stays unscreened, the note is kept.
+    assert_eq!(of(990000003), None, "a note is not a decision");
+    assert_eq!(d.note_of("ana", p(990000003), Stage::TitleAbstract), Some("read the full text"));
     let log = fs::read_to_string(ws.path().join("screening/ana.jsonl")).unwrap();
     assert_eq!(log.lines().count(), 5, "include, exclude, maybe, undo, note: {log}");
     // The screen: the list with markers, the record, the footer.
     assert!(screen.contains("67 of 67 · all"), "{screen}");
     assert!(screen.contains("+ 2"), "the include marker: {screen}");
     assert!(
-        screen.contains("ana · title-abstract · 3 of 67 screened · 1 include, 1 exclude, 1 maybe"),
+        screen.contains("ana · title-abstract · 2 of 67 screened · 1 include, 1 exclude, 0 maybe"),
         "{screen}"
     );
-    assert!(screen.contains("Your decision: maybe"), "{screen}");
-    assert!(screen.contains("Note: read the full text"), "{screen}");
-    assert!(screen.contains("saved: PMID 990000003"), "{screen}");
-    // A second session sees the same decisions (blind to nobody's but its own).
-    let again = screen_keys(ws.path(), &opts, Vec::new(), 120, 30);
-    assert!(again.contains("3 of 67 screened"), "{again}");
+    assert!(screen.contains("Your decision: none yet"), "{screen}");
+    assert!(screen.contains("Note: read the full text (a note decides nothing)"), "{screen}");
+    assert!(screen.contains("saved: a note on PMID 990000003, no decision"), "{screen}");
+    // PRISMA and kappa know nothing of the note.
+    let (_, prisma) = scoper_json(ws.path(), &["prisma"]);
+    assert_eq!(prisma["awaiting_second"]["title-abstract"], 2, "{prisma}");
+    // A second session sees the same decisions and the note.
+    let again = screen_keys(ws.path(), &opts, keys("k"), 120, 30);
+    assert!(again.contains("2 of 67 screened"), "{again}");
     let ben = screen_keys(ws.path(), &options("ben", Order::Pmid), Vec::new(), 120, 30);
     assert!(ben.contains("0 of 67 screened"), "blind: ben sees none of ana's: {ben}");
-    assert!(!ben.contains("Your decision"), "{ben}");
+    assert!(!ben.contains("Your decision") && !ben.contains("ana: include"), "{ben}");
+    // Unblinded (this team's protocol is not blind): ben sees ana's decision.
+    let mut unblind = options("ben", Order::Pmid);
+    unblind.blind = false;
+    let ben = screen_keys(ws.path(), &unblind, Vec::new(), 120, 30);
+    assert!(ben.contains("ana: include"), "{ben}");
 }
 
 #[test]
 fn overlays_filters_and_search_on_whole_screens() {
-    let ws = demo_workspace();
+    let ws = common::team_workspace();
     let opts = options("ana", Order::Pmid);
     let help = screen_keys(ws.path(), &opts, keys("?"), 100, 30);
     assert!(help.contains("keys") && help.contains("next unscreened record"), "{help}");
@@ -156,7 +164,7 @@ fn overlays_filters_and_search_on_whole_screens() {
 
 #[test]
 fn small_odd_and_empty_never_panic() {
-    let ws = demo_workspace();
+    let ws = common::team_workspace();
     // A record with no abstract, one with a 10,000-word abstract, Chinese
     // and Cyrillic text.
     let long = "word ".repeat(10_000);
@@ -203,7 +211,7 @@ fn small_odd_and_empty_never_panic() {
 
 #[test]
 fn the_screen_command_refuses_what_it_cannot_do_safely() {
-    let ws = demo_workspace();
+    let ws = common::team_workspace();
     // Not a terminal: a clear message, nothing written.
     let out = scoper(ws.path(), &["screen", "--reviewer", "ana"]);
     assert_eq!(out.status.code(), Some(1));
@@ -233,7 +241,7 @@ fn the_screen_command_refuses_what_it_cannot_do_safely() {
 
 #[test]
 fn decide_one_or_a_csv_file_all_or_nothing() {
-    let ws = demo_workspace();
+    let ws = common::team_workspace();
     let out = scoper(
         ws.path(),
         &[
@@ -279,14 +287,15 @@ fn decide_one_or_a_csv_file_all_or_nothing() {
     assert!(err.contains("first-pass.csv, line 4: PMID 999 is not in the working set"), "{err}");
     assert!(err.contains("no row of this file was recorded"), "{err}");
     assert!(!ws.path().join("screening/ben.jsonl").exists());
-    fs::write(&csv, "pmid,decision,reason,note\n990000001,include,,\n990000002,exclude,\"not a study, a comment\",\n990000003,maybe,,\"ask, then decide\"\n").unwrap();
+    fs::write(&csv, "pmid,decision,reason,note\n990000001,include,,\n990000002,exclude,\"other: not a study, a comment\",\n990000003,maybe,,\"ask, then decide\"\n").unwrap();
     let (code, v) =
         scoper_json(ws.path(), &["decide", "--from", csv.to_str().unwrap(), "--reviewer", "ben"]);
     assert_eq!(code, 0);
     assert_eq!(v["recorded"], 3);
     let out = scoper(ws.path(), &["show", "990000002"]);
     assert!(
-        text(&out.stdout).contains("title-abstract: exclude by ben (not a study, a comment)"),
+        text(&out.stdout)
+            .contains("title-abstract: exclude by ben (other: not a study, a comment)"),
         "{}",
         text(&out.stdout)
     );
@@ -296,13 +305,13 @@ fn decide_one_or_a_csv_file_all_or_nothing() {
     let p2 = scoper::parse::Pmid::new(990000002).unwrap();
     assert_eq!(
         d.of("ben", p2, Stage::TitleAbstract).unwrap().reason.as_deref(),
-        Some("not a study, a comment")
+        Some("other: not a study, a comment")
     );
 }
 
 #[test]
 fn conflicts_kappa_settling_and_the_full_text_stage() {
-    let ws = demo_workspace();
+    let ws = common::team_workspace();
     let d = |args: &[&str]| {
         let out = scoper(ws.path(), args);
         assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
@@ -327,7 +336,12 @@ fn conflicts_kappa_settling_and_the_full_text_stage() {
     assert!((a["kappa"].as_f64().unwrap() - 0.6).abs() < 1e-9, "{a}");
     let out = scoper(ws.path(), &["conflicts"]);
     let shown = text(&out.stdout);
-    assert!(shown.contains("title-abstract: 2 conflict(s); reviewers: ana, ben"), "{shown}");
+    assert!(
+        shown.contains(
+            "title-abstract: 2 conflict(s), 0 awaiting a second reviewer; reviewers: ana, ben"
+        ),
+        "{shown}"
+    );
     assert!(shown.contains("80.0% on 10 records both screened, Cohen's kappa 0.60"), "{shown}");
     // A third reviewer settles one; the other stays a conflict.
     d(&["decide", "990000005", "include", "--reviewer", "cy", "--settle"]);
@@ -367,13 +381,14 @@ fn conflicts_kappa_settling_and_the_full_text_stage() {
     // What awaits each reviewer, at the end of `run`.
     let out = scoper(ws.path(), &["run", "--offline"]);
     let shown = text(&out.stdout);
-    assert!(shown.contains("ana: 57 records to screen"), "{shown}");
-    assert!(shown.contains("reviewer-a: 67 records to screen"), "{shown}");
+    assert!(shown.contains("ana: 57 records to screen, 4 at full text"), "{shown}");
+    assert!(shown.contains("ben: 57 records to screen, 5 at full text"), "{shown}");
+    assert!(shown.contains("cy: 1 disagreement(s) to settle"), "{shown}");
 }
 
 #[test]
 fn a_pilot_puts_the_same_records_first_for_everyone_and_conflicts_reports_it() {
-    let ws = demo_workspace();
+    let ws = common::team_workspace();
     let mut a = options("ana", Order::Relevance);
     a.pilot = Some(5);
     let mut b = options("ben", Order::Random(9));
@@ -418,6 +433,7 @@ fn two_topics() -> tempfile::TempDir {
     let refs: Vec<(&str, u32, &str)> =
         titles.iter().map(|(p, v, t)| (p.as_str(), *v, t.as_str())).collect();
     fs::write(ws.path().join("corpus/topics.xml"), common::pubmed_xml(&refs, &[])).unwrap();
+    common::set_screening(ws.path(), "reviewers = [\"mo\", \"bg\"]\nreviewers_per_record = 1");
     let out = scoper(ws.path(), &["index"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     ws

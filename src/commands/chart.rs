@@ -34,16 +34,25 @@ pub fn set(
     pmid: &str,
     field: &str,
     value: &str,
-    reviewer: &str,
+    reviewer: Option<String>,
     json: bool,
 ) -> Result<i32> {
+    let reviewer = &super::screen::reviewer_name(reviewer)?;
+    let decisions = Decisions::load(ws)?;
+    decisions.method.check_member(reviewer)?;
     let _lock = reviewer_lock(ws, reviewer)?;
     let pmid: Pmid = pmid.parse()?;
     let view = view(ws)?;
     let protocol = Protocol::load(&ws.protocol())?;
     let form = Form::of(&protocol, view.tag_set())?;
     let f = form.field(field)?.clone();
-    check_included(&Decisions::load(ws)?, &form, pmid)?;
+    if view.get(pmid)?.is_none() {
+        bail!(
+            "PMID {pmid} is not in this workspace\n(hint: `scoper find` searches the records; a \
+             PMID is written as the record's own, such as 990000001)"
+        );
+    }
+    check_included(&decisions, &form, pmid)?;
     let value = f.parse(value)?;
     let Some(record) = view.get(pmid)? else { bail!("PMID {pmid} is not in the working set") };
     let judgements = if f.element.is_some() {
@@ -86,6 +95,7 @@ pub fn set(
 
 pub fn run(ws: &Workspace, reviewer: Option<String>) -> Result<i32> {
     let reviewer = super::screen::reviewer_name(reviewer)?;
+    Decisions::load(ws)?.method.check_member(&reviewer)?;
     let _lock = reviewer_lock(ws, &reviewer)?;
     let view = view(ws)?;
     let state = crate::chart::form_ui::open(ws, &view, &reviewer)?;

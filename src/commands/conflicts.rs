@@ -4,25 +4,44 @@
 use std::collections::HashSet;
 use std::io::Write;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde_json::json;
 
 use super::view;
+use crate::clock::{iso_utc, now_secs};
 use crate::parse::Pmid;
 use crate::report::{one_line, out};
-use crate::screen::decisions::{cohen_kappa, Decisions, Outcome, Stage, Verdict};
+use crate::screen::decisions::{
+    blinding_log, cohen_kappa, Decisions, Outcome, Stage, Unblinding, Verdict,
+};
 use crate::screen::{order, stage_records};
 use crate::store::Workspace;
 
 /// JBI's suggestion: go on from the pilot at 75 % agreement or more.
 const PILOT_AGREEMENT: f64 = 0.75;
 
-pub fn run(ws: &Workspace, stage: Option<&str>, pilot: Option<usize>, json: bool) -> Result<i32> {
+/// Under this kappa, agreement rests mostly on chance (Landis and Koch's
+/// "fair" or worse): a pilot that reaches 75% with it has not shown that the
+/// reviewers read the criteria alike.
+const PILOT_KAPPA: f64 = 0.4;
+
+pub fn run(
+    ws: &Workspace,
+    stage: Option<&str>,
+    pilot: Option<Option<usize>>,
+    json: bool,
+) -> Result<i32> {
     let view = view(ws)?;
     let decisions = Decisions::load(ws)?;
-    for bad in &decisions.bad {
-        eprintln!("warning: {bad}");
+    for w in decisions.warnings() {
+        eprintln!("warning: {w}");
     }
+    let blind = decisions.blind();
+    // The pilot: the size asked for, else the protocol's.
+    let pilot = match pilot {
+        Some(Some(n)) => Some(n),
+        Some(None) | None => decisions.method.pilot,
+    };
     let stages = match stage {
         Some(s) => vec![Stage::parse(s)?],
         None => vec![Stage::TitleAbstract, Stage::FullText],
@@ -31,8 +50,15 @@ pub fn run(ws: &Workspace, stage: Option<&str>, pilot: Option<usize>, json: bool
     for stage in stages {
         let reviewers = decisions.reviewers(stage);
         let mut conflicts = Vec::new();
+        let (mut in_conflict, mut awaiting) = (0, 0);
         for p in decisions.pmids(stage) {
-            if decisions.outcome(p, stage) == Outcome::Conflict {
+            match decisions.outcome(p, stage) {
+                Outcome::Conflict => in_conflict += 1,
+                Outcome::Awaiting(_) => awaiting += 1,
+                _ => {}
+            }
+            // While blind, no one's decision on a record is shown.
+            if !blind && decisions.outcome(p, stage) == Outcome::Conflict {
                 let title = view.get(p)?.map(|r| r.title).unwrap_or_default();
                 let by: serde_json::Map<String, serde_json::Value> = decisions
                     .on(p, stage)
@@ -40,7 +66,8 @@ pub fn run(ws: &Workspace, stage: Option<&str>, pilot: Option<usize>, json: bool
                     .map(|d| {
                         (
                             d.reviewer.clone(),
-                            json!({"decision": d.decision.name(), "reason": d.reason}),
+                            json!({"decision": d.decision.name(),
+                                "reason": d.reason.as_deref().map(|r| decisions.method.reason(r))}),
                         )
                     })
                     .collect();
@@ -74,12 +101,24 @@ pub fn run(ws: &Workspace, stage: Option<&str>, pilot: Option<usize>, json: bool
             (Some(n), Stage::TitleAbstract) => {
                 let records = stage_records(&view, &decisions, stage)?;
                 let set: HashSet<Pmid> = order::pilot(&records, n).into_iter().collect();
-                Some(json!({"records": set.len(), "agreement": pair_stats(Some(&set)),
-                    "threshold": PILOT_AGREEMENT}))
+                let done: serde_json::Map<String, serde_json::Value> = decisions
+                    .method
+                    .roster
+                    .iter()
+                    .map(|r| {
+                        let n =
+                            set.iter().filter(|p| decisions.of(r, **p, stage).is_some()).count();
+                        (r.clone(), json!(n))
+                    })
+                    .collect();
+                Some(json!({"records": set.len(), "screened": done,
+                    "agreement": pair_stats(Some(&set)),
+                    "threshold": PILOT_AGREEMENT, "kappa_threshold": PILOT_KAPPA}))
             }
             _ => None,
         };
         report.push(json!({"stage": stage.name(), "reviewers": reviewers, "conflicts": conflicts,
+            "in_conflict": in_conflict, "awaiting_second": awaiting, "blind": blind,
             "agreement": agreement, "pilot": pilot_v}));
     }
     let mut w = out();
@@ -98,10 +137,17 @@ pub fn run(ws: &Workspace, stage: Option<&str>, pilot: Option<usize>, json: bool
         }
         writeln!(
             w,
-            "{stage}: {} conflict(s); reviewers: {}",
-            conflicts.len(),
+            "{stage}: {} conflict(s), {} awaiting a second reviewer; reviewers: {}",
+            s["in_conflict"],
+            s["awaiting_second"],
             reviewers.join(", ")
         )?;
+        if blind && s["in_conflict"].as_u64().unwrap_or(0) > 0 {
+            writeln!(
+                w,
+                "  screening is blind, so the disagreements are not listed; when every reviewer                  has screened, `scoper unblind --reviewer NAME` ends blinding (once, recorded)                  and this lists them"
+            )?;
+        }
         for c in conflicts {
             let by: Vec<String> = c["decisions"]
                 .as_object()
@@ -134,8 +180,20 @@ pub fn run(ws: &Workspace, stage: Option<&str>, pilot: Option<usize>, json: bool
             )?;
         }
         if let Some(p) = s["pilot"].as_object() {
+            let total = p["records"].as_u64().unwrap_or(0);
+            let behind: Vec<String> = p["screened"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(_, n)| n.as_u64().unwrap_or(0) < total)
+                .map(|(r, n)| format!("{r} {n} of {total}"))
+                .collect();
+            if !behind.is_empty() {
+                writeln!(w, "  pilot of {total} records not done yet: {}", behind.join(", "))?;
+            }
             for a in p["agreement"].as_array().into_iter().flatten() {
                 let observed = a["observed"].as_f64().unwrap_or(0.0);
+                let kappa = a["kappa"].as_f64().unwrap_or(0.0);
                 writeln!(
                     w,
                     "  pilot ({} records; {} × {} screened {} of them): {:.1}% agreement, kappa {:.2}: {}",
@@ -144,12 +202,8 @@ pub fn run(ws: &Workspace, stage: Option<&str>, pilot: Option<usize>, json: bool
                     a["reviewers"][1].as_str().unwrap_or(""),
                     a["records"],
                     100.0 * observed,
-                    a["kappa"].as_f64().unwrap_or(0.0),
-                    if observed >= PILOT_AGREEMENT {
-                        "at least 75%, as JBI suggests: go on"
-                    } else {
-                        "under 75%: discuss the disagreements and sharpen the criteria before going on"
-                    }
+                    kappa,
+                    pilot_verdict(observed, kappa)
                 )?;
             }
         }
@@ -159,6 +213,76 @@ pub fn run(ws: &Workspace, stage: Option<&str>, pilot: Option<usize>, json: bool
                 "  settle one: scoper decide PMID include|exclude|maybe --reviewer NAME --stage {stage} --settle"
             )?;
         }
+    }
+    Ok(0)
+}
+
+/// What the pilot's agreement says to do next.
+fn pilot_verdict(observed: f64, kappa: f64) -> &'static str {
+    if observed < PILOT_AGREEMENT {
+        "under 75%: discuss the disagreements and sharpen the criteria before going on"
+    } else if kappa < PILOT_KAPPA {
+        "at least 75%, but kappa is under 0.4: the agreement rests mostly on records any reader \
+         would exclude. Before going on, discuss the records either of you included or marked \
+         maybe, and whether the criteria say why; a pilot with more likely includes tells more"
+    } else {
+        "at least 75% with kappa 0.4 or more, as JBI suggests: go on"
+    }
+}
+
+/// `scoper unblind`: ends blinding, once, as a recorded act.
+pub fn unblind(ws: &Workspace, reviewer: &str, json: bool) -> Result<i32> {
+    let decisions = Decisions::load(ws)?;
+    let method = &decisions.method;
+    method.check_member(reviewer)?;
+    let mut w = out();
+    if !method.blind {
+        let said = "this review does not screen blind (blind = false in scoper.toml, or one \
+                    reviewer on the roster): nothing to end";
+        if json {
+            writeln!(w, "{}", json!({"unblinded": false, "why": said}))?;
+        } else {
+            writeln!(w, "{said}")?;
+        }
+        return Ok(0);
+    }
+    if let Some(u) = &decisions.unblinded {
+        if json {
+            writeln!(
+                w,
+                "{}",
+                json!({"unblinded": true, "by": u.by, "time": u.time, "changed": false})
+            )?;
+        } else {
+            writeln!(w, "blinding already ended on {} (by {}); nothing changed", u.time, u.by)?;
+        }
+        return Ok(0);
+    }
+    let _lock = super::lock(ws)?;
+    let act =
+        Unblinding { act: "unblind".into(), by: reviewer.to_string(), time: iso_utc(now_secs()) };
+    let log = blinding_log(ws);
+    log.append(&act).with_context(|| format!("could not record it in {}", log.path().display()))?;
+    let unsettled: usize = [Stage::TitleAbstract, Stage::FullText]
+        .iter()
+        .map(|&s| decisions.in_conflict(s).len())
+        .sum();
+    if json {
+        writeln!(
+            w,
+            "{}",
+            json!({"unblinded": true, "by": act.by, "time": act.time, "changed": true,
+            "conflicts": unsettled})
+        )?;
+    } else {
+        writeln!(
+            w,
+            "blinding ended by {} at {} (recorded in {}); {unsettled} disagreement(s) to settle: \
+             `scoper conflicts` lists them",
+            act.by,
+            act.time,
+            ws.relative(log.path())
+        )?;
     }
     Ok(0)
 }

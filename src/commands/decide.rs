@@ -38,8 +38,10 @@ struct Wanted {
 }
 
 pub fn run(ws: &Workspace, args: Args, json: bool) -> Result<i32> {
-    let _lock = reviewer_lock(ws, &args.reviewer)?;
     let stage = Stage::parse(&args.stage)?;
+    let decisions = Decisions::load(ws)?;
+    decisions.method.check_reviewer(&args.reviewer, args.settle)?;
+    let _lock = reviewer_lock(ws, &args.reviewer)?;
     let wanted = match &args.from {
         Some(file) => read_csv(file)?,
         None => vec![Wanted {
@@ -54,7 +56,7 @@ pub fn run(ws: &Workspace, args: Args, json: bool) -> Result<i32> {
     let known: BTreeSet<Pmid> = view.pmids()?.into_iter().collect();
     let eligible = match stage {
         Stage::TitleAbstract => None,
-        Stage::FullText => Some(full_text_candidates(&Decisions::load(ws)?)),
+        Stage::FullText => Some(full_text_candidates(&decisions)),
     };
     let now = iso_utc(now_secs());
     let shown = args.from.as_ref().map(|f| f.display().to_string());
@@ -82,6 +84,30 @@ pub fn run(ws: &Workspace, args: Args, json: bool) -> Result<i32> {
                     );
                 }
             }
+            let note = w.note.filter(|n| !n.trim().is_empty());
+            if w.decision.trim().is_empty() {
+                // A note alone: kept with the reviewer's decision in force,
+                // or without a decision (it decides nothing).
+                let Some(note) = note else {
+                    bail!("no decision (hint: include, exclude or maybe; or a note alone)");
+                };
+                let mine =
+                    decisions.by_reviewer.get(&args.reviewer).and_then(|m| m.get(&(pmid, stage)));
+                return Ok(Decision {
+                    note: Some(note),
+                    time: now.clone(),
+                    ..mine.cloned().unwrap_or(Decision {
+                        pmid,
+                        stage,
+                        decision: Verdict::Undecided,
+                        reason: None,
+                        note: None,
+                        reviewer: args.reviewer.clone(),
+                        time: String::new(),
+                        settles: args.settle,
+                    })
+                });
+            }
             let decision = Verdict::parse(&w.decision)?;
             let reason = w.reason.filter(|r| !r.trim().is_empty());
             if decision == Verdict::Exclude && stage == Stage::FullText && reason.is_none() {
@@ -90,12 +116,16 @@ pub fn run(ws: &Workspace, args: Args, json: bool) -> Result<i32> {
             if decision != Verdict::Exclude && reason.is_some() {
                 bail!("a reason goes with an exclusion only (hint: a note: --note TEXT)");
             }
+            let reason = match reason {
+                Some(r) => Some(decisions.method.check_reason(&r)?),
+                None => None,
+            };
             Ok(Decision {
                 pmid,
                 stage,
                 decision,
                 reason,
-                note: w.note.filter(|n| !n.trim().is_empty()),
+                note,
                 reviewer: args.reviewer.clone(),
                 time: now.clone(),
                 settles: args.settle,
@@ -119,8 +149,10 @@ pub fn run(ws: &Workspace, args: Args, json: bool) -> Result<i32> {
         return Ok(1);
     }
     let log = decisions::log_of(ws, &args.reviewer);
-    if let Some(r) = log
-        .append_all(&ready)
+    // A file of decisions is recorded whole or not at all.
+    let written =
+        if args.from.is_some() { log.append_all_atomic(&ready) } else { log.append_all(&ready) };
+    if let Some(r) = written
         .with_context(|| format!("could not save the decisions in {}", log.path().display()))?
     {
         eprintln!("warning: {r}");
@@ -132,11 +164,15 @@ pub fn run(ws: &Workspace, args: Args, json: bool) -> Result<i32> {
         writeln!(w, "{v}")?;
     } else if ready.len() == 1 {
         let d = &ready[0];
+        let what = match d.decision {
+            Verdict::Undecided => "a note, no decision,".to_string(),
+            v => v.name().to_string(),
+        };
         writeln!(
             w,
             "{}: {}{} at {} by {}{}",
             d.pmid.shown(),
-            d.decision.name(),
+            what,
             d.reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default(),
             stage.name(),
             d.reviewer,

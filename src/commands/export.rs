@@ -62,6 +62,12 @@ pub fn run(
                     (false, true) => Shape::Long,
                     _ => Shape::Wide,
                 };
+                if shape == Shape::All && review.decisions.blind() {
+                    eprintln!(
+                        "note: screening is blind, so the audit trail lists the records without \
+                         anyone's decisions (`scoper unblind --reviewer NAME` ends blinding, once)"
+                    );
+                }
                 let n = to_dest(dest, |w| csv_out::write(&review, shape, w))?;
                 (n, if shape == Shape::Long { "rows (record, field)" } else { "records" })
             }

@@ -76,7 +76,9 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Find { query, limit } => {
             find::run(&Workspace::open(&root)?, &query.join(" "), limit, json)
         }
-        Command::Show { pmids } => show::run(&Workspace::open(&root)?, &pmids, json),
+        Command::Show { pmids, reviewer } => {
+            show::run(&Workspace::open(&root)?, &pmids, reviewer.as_deref(), json)
+        }
         Command::Tag { framework, check, eval, charted, explain, stems } => {
             if !stems.is_empty() {
                 return tag::stems(&Workspace::open(&root)?, &stems, json);
@@ -107,14 +109,18 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Conflicts { stage, pilot } => {
             conflicts::run(&Workspace::open(&root)?, stage.as_deref(), pilot, json)
         }
+        Command::Unblind { reviewer } => {
+            conflicts::unblind(&Workspace::open(&root)?, &reviewer, json)
+        }
         Command::Export { format, out, all, long } => {
             export::run(&Workspace::open(&root)?, format, out.as_deref(), all, long)
         }
         Command::Chart { reviewer, set } => {
             let ws = Workspace::open(&root)?;
+            let outer = reviewer.clone();
             match set {
                 Some(crate::cli::ChartCommand::Set { pmid, field, value, reviewer }) => {
-                    chart::set(&ws, &pmid, &field, &value, &reviewer, json)
+                    chart::set(&ws, &pmid, &field, &value, reviewer.or(outer), json)
                 }
                 None => chart::run(&ws, reviewer),
             }

@@ -39,6 +39,7 @@ pub fn run(ws: &Workspace, csv: Option<&Path>, svg: Option<&Path>, json: bool) -
         writeln!(w, "{}", serde_json::to_string_pretty(&c)?)?;
         return Ok(0);
     }
+    writeln!(w, "Method: {}", c.screening_method)?;
     writeln!(w, "Identification")?;
     writeln!(w, "  records identified from databases      {:>6}", c.database_results)?;
     for (q, n) in &c.database_specific_results {
@@ -52,6 +53,9 @@ pub fn run(ws: &Workspace, csv: Option<&Path>, svg: Option<&Path>, json: bool) -
     writeln!(w, "Screening")?;
     writeln!(w, "  records screened                       {:>6}", c.records_screened)?;
     writeln!(w, "  records excluded                       {:>6}", c.records_excluded)?;
+    if !c.records_excluded_reasons.is_empty() {
+        writeln!(w, "    {}", reasons_text(&c.records_excluded_reasons))?;
+    }
     writeln!(w, "  reports sought for retrieval           {:>6}", c.dbr_sought_reports)?;
     writeln!(w, "  reports assessed for eligibility       {:>6}", c.dbr_assessed)?;
     writeln!(w, "  reports excluded                       {:>6}", c.dbr_excluded)?;
@@ -63,16 +67,32 @@ pub fn run(ws: &Workspace, csv: Option<&Path>, svg: Option<&Path>, json: bool) -
     if c.previous_studies > 0 {
         writeln!(w, "    previous {} + new {}", c.previous_studies, c.new_studies)?;
     }
-    if c.awaiting_screening > 0 || !c.conflicts.is_empty() || c.awaiting_full_text > 0 {
+    let second: usize = c.awaiting_second.values().sum();
+    if c.awaiting_screening > 0 || !c.conflicts.is_empty() || c.awaiting_full_text > 0 || second > 0
+    {
         writeln!(
             w,
-            "In progress: {} not screened yet; {} awaiting a full-text decision; conflicts not settled: {}",
+            "In progress: {} not screened yet; {} awaiting a second reviewer; {} awaiting a \
+             full-text decision; conflicts not settled: {}",
             c.awaiting_screening,
+            if second == 0 {
+                "none".to_string()
+            } else {
+                c.awaiting_second
+                    .iter()
+                    .map(|(s, n)| format!("{n} at {s}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
             c.awaiting_full_text,
             if c.conflicts.is_empty() {
                 "none".to_string()
             } else {
-                c.conflicts.iter().map(|(s, n)| format!("{n} at {s}")).collect::<Vec<_>>().join(", ")
+                c.conflicts
+                    .iter()
+                    .map(|(s, n)| format!("{n} at {s}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         )?;
     }

@@ -86,7 +86,8 @@ pub fn run(ws: &Workspace, offline: bool, setup: &FetchSetup, json: bool) -> Res
             "errors": errors,
             "exports": exported.iter().map(|p| ws.relative(p)).collect::<Vec<_>>(),
             "screening": awaiting.iter().map(|a| json!({"reviewer": a.reviewer, "to_screen": a.to_screen,
-                "new": a.new, "update": a.update})).collect::<Vec<_>>(),
+                "new": a.new, "update": a.update, "full_text": a.full_text,
+                "to_settle": a.to_settle})).collect::<Vec<_>>(),
         });
         writeln!(w, "{}", serde_json::to_string_pretty(&v)?)?;
         return Ok(0);
@@ -113,7 +114,15 @@ pub fn run(ws: &Workspace, offline: bool, setup: &FetchSetup, json: bool) -> Res
             Some(day) => format!(" ({} new since the update of {day})", a.new),
             None => String::new(),
         };
-        writeln!(w, "{}: {} records to screen{new}", a.reviewer, a.to_screen)?;
+        let mut line = if review.decisions.method.settlers.contains(&a.reviewer) {
+            format!("{}: {} disagreement(s) to settle", a.reviewer, a.to_settle)
+        } else {
+            format!("{}: {} records to screen{new}", a.reviewer, a.to_screen)
+        };
+        if a.full_text > 0 {
+            line.push_str(&format!(", {} at full text", a.full_text));
+        }
+        writeln!(w, "{line}")?;
     }
     writeln!(
         w,
@@ -124,42 +133,71 @@ pub fn run(ws: &Workspace, offline: bool, setup: &FetchSetup, json: bool) -> Res
     Ok(0)
 }
 
-/// What awaits one reviewer at title and abstract.
+/// What awaits one person of the roster.
 struct Awaiting {
     reviewer: String,
+    /// Records not screened by them at title and abstract.
     to_screen: usize,
+    /// Of those, what the last update brought.
     new: usize,
     update: Option<String>,
+    /// Records at full text (finally included at title and abstract) they
+    /// have not decided.
+    full_text: usize,
+    /// Disagreements to settle (for who may settle; 0 for the others).
+    to_settle: usize,
 }
 
-/// For each reviewer (of the protocol, or with a decision log): the records
-/// not screened yet at title and abstract, and how many of them the last
-/// update brought.
+/// For each reviewer (of the roster, or with a decision log): the records
+/// not screened yet at title and abstract (how many the last update
+/// brought), those awaiting them at full text, and for who settles, the
+/// disagreements.
 fn awaiting(review: &crate::export::Review) -> Result<Vec<Awaiting>> {
-    use crate::screen::decisions::Stage;
+    use crate::screen::decisions::{full_text_candidates, Stage};
     let decisions = &review.decisions;
-    let mut reviewers: Vec<String> = review.protocol.screening.reviewers.clone();
+    let method = &decisions.method;
+    let mut reviewers: Vec<String> = method.roster.clone();
     // Those who screen (not a consensus that only settles disagreements).
     for r in decisions.reviewers(Stage::TitleAbstract) {
         if !reviewers.iter().any(|x| x == r) {
             reviewers.push(r.to_string());
         }
     }
+    reviewers.extend(method.settlers.iter().cloned());
     if reviewers.is_empty() {
         return Ok(Vec::new());
     }
-    let pmids = review.view.pmids()?;
+    let secondary = review.view.secondary();
+    let pmids: Vec<_> =
+        review.view.pmids()?.into_iter().filter(|p| !secondary.contains_key(p)).collect();
+    let full_text: Vec<_> = if review.stages.contains(&Stage::FullText) {
+        full_text_candidates(decisions).into_iter().collect()
+    } else {
+        Vec::new()
+    };
+    let conflicts = review.stages.iter().map(|&s| decisions.in_conflict(s).len()).sum::<usize>();
     let (new, update) = crate::screen::last_update(&review.searches);
     Ok(reviewers
         .into_iter()
         .map(|r| {
+            let settler = method.settlers.contains(&r);
             let open: Vec<_> = pmids
                 .iter()
-                .filter(|p| decisions.of(&r, **p, Stage::TitleAbstract).is_none())
+                .filter(|p| !settler && decisions.of(&r, **p, Stage::TitleAbstract).is_none())
                 .collect();
+            let ft = full_text
+                .iter()
+                .filter(|p| !settler && decisions.of(&r, **p, Stage::FullText).is_none())
+                .count();
             Awaiting {
                 new: open.iter().filter(|p| new.contains(**p)).count(),
                 to_screen: open.len(),
+                full_text: ft,
+                to_settle: if method.may_settle(&r) && (settler || method.settlers.is_empty()) {
+                    conflicts
+                } else {
+                    0
+                },
                 reviewer: r,
                 update: update.clone(),
             }

@@ -4,7 +4,7 @@ use anyhow::Result;
 
 use super::{reviewer_lock, view};
 use crate::config::Protocol;
-use crate::screen::decisions::Stage;
+use crate::screen::decisions::{Decisions, Stage};
 use crate::screen::keys::Keymap;
 use crate::screen::order::Order;
 use crate::screen::{open, term, Options};
@@ -30,13 +30,23 @@ pub fn reviewer_name(flag: Option<String>) -> Result<String> {
 
 pub fn run(ws: &Workspace, args: Args) -> Result<i32> {
     let reviewer = reviewer_name(args.reviewer)?;
+    let protocol = Protocol::load(&ws.protocol())?;
+    let decisions = Decisions::load(ws)?;
+    decisions.method.check_reviewer(&reviewer, false)?;
+    if args.unblind && decisions.blind() {
+        anyhow::bail!(
+            "screening is blind in this review, so the other reviewers' decisions are not shown \
+             (hint: when every reviewer has screened, `scoper unblind --reviewer NAME` ends \
+             blinding, once and recorded; then `screen --unblind` shows them)"
+        );
+    }
     // One session per reviewer: a second one is refused, with who holds it.
     let _lock = reviewer_lock(ws, &reviewer)?;
-    let protocol = Protocol::load(&ws.protocol())?;
     let keys = Keymap::new(&protocol.screening.keys)?;
+    let stage = Stage::parse(&args.stage)?;
     let opts = Options {
         reviewer: reviewer.clone(),
-        stage: Stage::parse(&args.stage)?,
+        stage,
         order: Order::parse(&args.order, args.seed)?,
         new_only: args.new,
         pilot: args.pilot,

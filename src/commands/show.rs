@@ -7,16 +7,22 @@ use anyhow::{bail, Result};
 use super::view;
 use crate::parse::Pmid;
 use crate::report::{out, print_concepts, print_record};
-use crate::screen::decisions::{Decision, Decisions, Stage};
+use crate::screen::decisions::{Decision, Decisions, Stage, Verdict};
 use crate::store::Workspace;
 
-pub fn run(ws: &Workspace, pmids: &[String], json: bool) -> Result<i32> {
+pub fn run(ws: &Workspace, pmids: &[String], reviewer: Option<&str>, json: bool) -> Result<i32> {
     let pmids: Vec<Pmid> = pmids.iter().map(|p| p.parse()).collect::<Result<_, _>>()?;
     let view = view(ws)?;
     let decisions = Decisions::load(ws)?;
-    if let Some(bad) = decisions.bad.first() {
-        eprintln!("note: {bad} ({} unreadable line(s) in screening/)", decisions.bad.len());
+    for w in decisions.warnings() {
+        eprintln!("note: {w}");
     }
+    if let Some(r) = reviewer {
+        decisions.method.check_member(r)?;
+    }
+    // While screening is blind, a reviewer sees their own decisions only,
+    // and nobody else sees any.
+    let blind = decisions.blind();
     let mut records = Vec::new();
     for pmid in &pmids {
         let Some(record) = view.get(*pmid)? else {
@@ -32,15 +38,26 @@ pub fn run(ws: &Workspace, pmids: &[String], json: bool) -> Result<i32> {
     for (i, record) in records.iter().enumerate() {
         let pmid = record.pmid;
         let hits = view.hits(pmid).to_vec();
-        let mut made: Vec<&Decision> = [Stage::TitleAbstract, Stage::FullText]
+        let all: Vec<&Decision> = [Stage::TitleAbstract, Stage::FullText]
             .into_iter()
-            .flat_map(|s| decisions.on(pmid, s))
+            .flat_map(|s| decisions.by_reviewer.values().filter_map(move |m| m.get(&(pmid, s))))
+            .filter(|d| d.decision != Verdict::Undecided || d.note.is_some())
             .collect();
+        let hidden = if blind {
+            all.iter().filter(|d| Some(d.reviewer.as_str()) != reviewer).count()
+        } else {
+            0
+        };
+        let mut made: Vec<&Decision> =
+            all.into_iter().filter(|d| !blind || Some(d.reviewer.as_str()) == reviewer).collect();
         made.sort_by(|a, b| (a.stage, &a.reviewer).cmp(&(b.stage, &b.reviewer)));
         if json {
             let mut v = serde_json::to_value(record)?;
             v["concepts"] = serde_json::to_value(&hits)?;
             v["decisions"] = serde_json::to_value(&made)?;
+            if blind {
+                v["decisions_hidden"] = serde_json::json!(hidden);
+            }
             objects.push(v);
             continue;
         }
@@ -53,7 +70,11 @@ pub fn run(ws: &Workspace, pmids: &[String], json: bool) -> Result<i32> {
             writeln!(w, "Decisions:")?;
         }
         for d in made {
-            let mut line = format!("  {}: {} by {}", d.stage.name(), d.decision.name(), d.reviewer);
+            let what = match d.decision {
+                Verdict::Undecided => "no decision yet".to_string(),
+                v => v.name().to_string(),
+            };
+            let mut line = format!("  {}: {what} by {}", d.stage.name(), d.reviewer);
             if let Some(r) = &d.reason {
                 line.push_str(&format!(" ({r})"));
             }
@@ -64,6 +85,13 @@ pub fn run(ws: &Workspace, pmids: &[String], json: bool) -> Result<i32> {
                 line.push_str(&format!("; note: {n}"));
             }
             writeln!(w, "{line}")?;
+        }
+        if hidden > 0 {
+            writeln!(
+                w,
+                "{hidden} other reviewer decision(s) or note(s) hidden: screening is blind (a \
+                 reviewer sees their own with --reviewer NAME; `scoper unblind` ends blinding)"
+            )?;
         }
     }
     if json {

@@ -45,6 +45,7 @@ fn record_row(review: &Review, r: &Record) -> Vec<(String, String)> {
         row.push((format!("{prefix}_decided_by"), by));
         for d in review.decisions.on(r.pmid, *stage) {
             if let Some(reason) = &d.reason {
+                let reason = review.decisions.method.reason(reason);
                 reasons.push(format!("{} ({}): {reason}", d.reviewer, stage.name()));
             }
         }
@@ -122,10 +123,17 @@ pub fn write(review: &Review, shape: Shape, out: &mut dyn Write) -> Result<usize
             }
         }
         Shape::All => {
-            let reviewers: Vec<String> = review.decisions.by_reviewer.keys().cloned().collect();
+            // While screening is blind, nobody's decisions are written: the
+            // records alone.
+            let blind = review.decisions.blind();
+            let reviewers: Vec<String> = if blind {
+                Vec::new()
+            } else {
+                review.decisions.by_reviewer.keys().cloned().collect()
+            };
             let mut header: Vec<String> =
                 ["pmid", "database", "year", "title"].map(String::from).to_vec();
-            for stage in &review.stages {
+            for stage in review.stages.iter().filter(|_| !blind) {
                 let s = stage.name();
                 header.push(format!("{s}: final"));
                 for r in &reviewers {
@@ -145,13 +153,14 @@ pub fn write(review: &Review, shape: Shape, out: &mut dyn Write) -> Result<usize
                     r.year.map(|y| y.to_string()).unwrap_or_default(),
                     r.title.clone(),
                 ];
-                for stage in &review.stages {
+                for stage in review.stages.iter().filter(|_| !blind) {
                     row.push(review.final_at(r.pmid, *stage).0);
                     for name in &reviewers {
                         let d = review.decisions.of(name, r.pmid, *stage);
                         row.push(d.map(|d| d.decision.name().to_string()).unwrap_or_default());
                         row.push(d.and_then(|d| d.reason.clone()).unwrap_or_default());
-                        row.push(d.and_then(|d| d.note.clone()).unwrap_or_default());
+                        let note = review.decisions.note_of(name, r.pmid, *stage);
+                        row.push(note.unwrap_or_default().to_string());
                     }
                 }
                 w.write_record(row.iter().map(|v| safe_cell(v)))?;

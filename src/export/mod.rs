@@ -52,7 +52,9 @@ impl Review {
 
     /// Lines that could not be read in screening/ and charting/.
     pub fn problems(&self) -> Vec<String> {
-        self.decisions.bad.iter().chain(&self.charts.bad).map(|b| b.to_string()).collect()
+        let mut out = self.decisions.warnings();
+        out.extend(self.charts.bad.iter().map(|b| b.to_string()));
+        out
     }
 
     /// The included records: final include at the last stage.
@@ -69,30 +71,27 @@ impl Review {
         };
         match self.decisions.outcome(pmid, stage) {
             Outcome::Open => (String::new(), String::new()),
+            Outcome::Awaiting(_) => ("awaiting a second reviewer".into(), who(&on)),
             Outcome::Conflict => ("conflict".into(), who(&on)),
-            Outcome::Final(v) => {
-                let settled: Vec<&Decision> = on.iter().copied().filter(|d| d.settles).collect();
-                if settled.is_empty() {
-                    (v.name().into(), who(&on))
-                } else {
-                    (v.name().into(), format!("{} (settled)", who(&settled)))
-                }
-            }
+            Outcome::Final(v) => match self.decisions.settled(pmid, stage) {
+                Some(s) => (v.name().into(), format!("{} (settled)", s.reviewer)),
+                None => (v.name().into(), who(&on)),
+            },
         }
     }
 
-    /// The reason of a final exclusion at `stage` (the settling decision's,
-    /// else the first reviewer's that gave one).
+    /// The reason of a final exclusion at `stage`, as the protocol words
+    /// it (a reviewer's own reads `other: …`): the settling decision's, else
+    /// the one the reviewers agree on (at title-abstract, the first given).
     pub fn exclusion_reason(&self, pmid: Pmid, stage: Stage) -> Option<String> {
         if self.decisions.outcome(pmid, stage) != Outcome::Final(Verdict::Exclude) {
             return None;
         }
-        let on = self.decisions.on(pmid, stage);
-        on.iter()
-            .filter(|d| d.settles)
-            .chain(on.iter())
-            .find_map(|d| d.reason.clone())
-            .or(Some("no reason given".into()))
+        let reason = match self.decisions.settled(pmid, stage) {
+            Some(s) => s.reason.clone(),
+            None => self.decisions.on(pmid, stage).iter().find_map(|d| d.reason.clone()),
+        };
+        Some(reason.map_or("no reason given".into(), |r| self.decisions.method.reason(&r)))
     }
 
     /// The concepts a record shows: from its chart where a reviewer charted

@@ -13,7 +13,8 @@
 //! - `excluded_other`: records found that are not in the working set
 //!   (deleted by PubMed, or never delivered);
 //! - `records_screened`: records with a final title-abstract decision
-//!   (agreed or settled); `records_excluded`: those excluded;
+//!   (as many reviewers as the protocol asks for agree, or a settling
+//!   decision); `records_excluded`: those excluded;
 //!   `dbr_sought_reports`: those included or marked maybe (they go on);
 //! - `dbr_assessed`: records with a final full-text decision of include
 //!   or exclude; `dbr_excluded`: those excluded, by reason;
@@ -22,7 +23,8 @@
 //!
 //! So `records_screened = records_excluded + dbr_sought_reports` and
 //! `dbr_assessed = dbr_excluded + total_studies`. Records not screened yet,
-//! and disagreements not settled, are reported apart.
+//! awaiting a second reviewer, and disagreements not settled, are reported
+//! apart. Reasons are the protocol's; a reviewer's own reads `other: …`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -58,6 +60,14 @@ pub struct Counts {
     pub awaiting_screening: usize,
     /// Records whose reviewers disagree, at each stage, not settled yet.
     pub conflicts: BTreeMap<String, usize>,
+    /// Records with fewer decisions than the protocol asks for (all in
+    /// agreement so far), at each stage: awaiting a second reviewer.
+    pub awaiting_second: BTreeMap<String, usize>,
+    /// Reviewers the protocol asks for on each record (1: a
+    /// single-reviewer review).
+    pub reviewers_per_record: usize,
+    /// How the records were screened, in a sentence.
+    pub screening_method: String,
     /// Records sought at full text without a final full-text decision yet.
     pub awaiting_full_text: usize,
 }
@@ -75,7 +85,11 @@ fn by_reason(reasons: Vec<String>) -> Vec<(String, usize)> {
 /// The flow of `review`.
 pub fn counts(review: &Review) -> anyhow::Result<Counts> {
     let (last_update, _) = crate::screen::last_update(&review.searches);
-    let mut c = Counts::default();
+    let mut c = Counts {
+        reviewers_per_record: review.decisions.method.required(Stage::TitleAbstract),
+        screening_method: review.decisions.method.describe(review.decisions.unblinded.as_ref()),
+        ..Counts::default()
+    };
     let secondary = review.view.secondary();
     let all: BTreeSet<Pmid> = review.view.pmids()?.into_iter().collect();
     // Records that duplicate another from another source are removed before
@@ -101,6 +115,7 @@ pub fn counts(review: &Review) -> anyhow::Result<Counts> {
     for p in &working {
         match review.decisions.outcome(*p, ta) {
             Outcome::Open => c.awaiting_screening += 1,
+            Outcome::Awaiting(_) => *c.awaiting_second.entry(ta.name().into()).or_default() += 1,
             Outcome::Conflict => *c.conflicts.entry(ta.name().into()).or_default() += 1,
             Outcome::Final(Verdict::Exclude) => {
                 c.records_screened += 1;
@@ -128,6 +143,10 @@ pub fn counts(review: &Review) -> anyhow::Result<Counts> {
                 }
                 Outcome::Conflict => {
                     *c.conflicts.entry(ft.name().into()).or_default() += 1;
+                    c.awaiting_full_text += 1;
+                }
+                Outcome::Awaiting(_) => {
+                    *c.awaiting_second.entry(ft.name().into()).or_default() += 1;
                     c.awaiting_full_text += 1;
                 }
                 _ => c.awaiting_full_text += 1,
@@ -395,6 +414,9 @@ pub fn svg(c: &Counts) -> String {
     let mut pending = Vec::new();
     if c.awaiting_screening > 0 {
         pending.push(format!("Not screened yet (n = {})", c.awaiting_screening));
+    }
+    for (stage, n) in &c.awaiting_second {
+        pending.push(format!("Awaiting a second reviewer at {stage} (n = {n})"));
     }
     for (stage, n) in &c.conflicts {
         pending.push(format!("Disagreements at {stage} not settled (n = {n})"));

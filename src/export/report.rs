@@ -64,6 +64,11 @@ pub fn html(review: &Review, counts: &Counts) -> String {
         h.push_str("</p>\n");
     }
 
+    h.push_str(&format!(
+        "<p><strong>Screening.</strong> {}.</p>\n",
+        esc(&crate::parse::normalize_ws(&counts.screening_method))
+    ));
+
     h.push_str("<h2>Searches (PRISMA-S)</h2>\n");
     let runs: Vec<_> = review.searches.iter().filter(|r| r.is_complete()).collect();
     if runs.is_empty() {

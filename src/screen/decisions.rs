@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
+use super::method::Method;
 use crate::parse::Pmid;
 use crate::store::log::{AppendLog, BadLine, Repaired};
 use crate::store::Workspace;
@@ -102,13 +103,40 @@ pub fn record(ws: &Workspace, d: &Decision) -> Result<Option<Repaired>> {
         .with_context(|| format!("could not save the decision in {}", log.path().display()))
 }
 
-/// Every reviewer's decisions, the last one for each record and stage.
+/// Every reviewer's decisions, the last one for each record and stage, and
+/// the method they are held to: the review model over the logs. A record's
+/// state at a stage is a function of these (see [`Decisions::outcome`]).
 #[derive(Debug, Default, Clone)]
 pub struct Decisions {
-    /// reviewer → (pmid, stage) → the decision in force.
+    /// reviewer → (pmid, stage) → the decision in force (an `undecided`
+    /// line may carry a note).
     pub by_reviewer: BTreeMap<String, HashMap<(Pmid, Stage), Decision>>,
     /// Lines that could not be read.
     pub bad: Vec<BadLine>,
+    /// The protocol's method.
+    pub method: Method,
+    /// Logs in screening/ of names not on the roster, with their number of
+    /// decisions: not counted anywhere.
+    pub off_roster: Vec<(String, usize)>,
+    /// When blinding was ended, and by whom (`scoper unblind`).
+    pub unblinded: Option<Unblinding>,
+}
+
+/// The act that ends blinding: one line of `screening/blinding.log`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Unblinding {
+    pub act: String,
+    pub by: String,
+    /// UTC, ISO 8601.
+    pub time: String,
+}
+
+/// The log of blinding acts (not a reviewer's log: it does not end in
+/// `.jsonl`).
+pub fn blinding_log(ws: &Workspace) -> AppendLog<Unblinding> {
+    let path = ws.screening().join("blinding.log");
+    let shown = ws.relative(&path);
+    AppendLog::new(path, shown)
 }
 
 /// Where reviewers stand on one record at one stage.
@@ -116,28 +144,69 @@ pub struct Decisions {
 pub enum Outcome {
     /// Nobody decided.
     Open,
-    /// Every reviewer who decided agrees (or one settled it).
+    /// Fewer reviewers than the protocol asks for decided, and they agree
+    /// so far: `decided` of them.
+    Awaiting(usize),
+    /// As many reviewers as the protocol asks for agree, or one settled it.
     Final(Verdict),
-    /// Reviewers disagree and nobody settled it.
+    /// Reviewers disagree (on the decision, or at full text on the reason
+    /// for an exclusion) and nobody settled it.
     Conflict,
 }
 
 impl Decisions {
-    /// Reads every `screening/*.jsonl`.
+    /// Reads every `screening/*.jsonl` and the protocol's method; the logs
+    /// of names not on the roster are set aside ([`Decisions::off_roster`]).
     pub fn load(ws: &Workspace) -> Result<Decisions> {
-        let mut out = Decisions::default();
+        let protocol = crate::config::Protocol::load(&ws.protocol())?;
+        let method = Method::of(&protocol)?;
+        let mut out = Decisions { method, ..Decisions::default() };
         let dir = ws.screening();
         let names = crate::store::log::names_in(&dir)
             .with_context(|| format!("could not read {}", dir.display()))?;
         for name in names {
             let read = log_of(ws, &name).read()?;
             out.bad.extend(read.bad);
+            if !out.method.counts(&name) {
+                out.off_roster.push((name, read.entries.len()));
+                continue;
+            }
             let mine = out.by_reviewer.entry(name).or_default();
             for d in read.entries {
                 mine.insert((d.pmid, d.stage), d);
             }
         }
+        let acts = blinding_log(ws).read()?;
+        out.bad.extend(acts.bad);
+        out.unblinded = acts.entries.into_iter().rfind(|a| a.act == "unblind");
         Ok(out)
+    }
+
+    /// Decisions under `method`, from (reviewer, decision) pairs: for
+    /// tests and simulations.
+    pub fn from_entries(method: Method, entries: impl IntoIterator<Item = Decision>) -> Decisions {
+        let mut out = Decisions { method, ..Decisions::default() };
+        for d in entries {
+            out.by_reviewer.entry(d.reviewer.clone()).or_default().insert((d.pmid, d.stage), d);
+        }
+        out
+    }
+
+    /// Whether screening is blind now: the protocol asks for it and nobody
+    /// ended it.
+    pub fn blind(&self) -> bool {
+        self.method.blind && self.unblinded.is_none()
+    }
+
+    /// What to say of the logs set aside, one line each.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.bad.iter().map(|b| b.to_string()).collect();
+        for (name, n) in &self.off_roster {
+            out.push(format!(
+                "screening/{name}.jsonl ({n} line(s)) is not counted: {name:?} is not on the                  roster in scoper.toml (hint: add the name to [screening] reviewers if it is a                  reviewer of this review)"
+            ));
+        }
+        out
     }
 
     /// A reviewer's decision in force (not an undone one).
@@ -146,6 +215,12 @@ impl Decisions {
             .get(reviewer)?
             .get(&(pmid, stage))
             .filter(|d| d.decision != Verdict::Undecided)
+    }
+
+    /// A reviewer's note on a record at a stage, with or without a
+    /// decision.
+    pub fn note_of(&self, reviewer: &str, pmid: Pmid, stage: Stage) -> Option<&str> {
+        self.by_reviewer.get(reviewer)?.get(&(pmid, stage))?.note.as_deref()
     }
 
     /// Every decision in force on a record at a stage, by reviewer.
@@ -157,18 +232,49 @@ impl Decisions {
             .collect()
     }
 
-    /// Where the reviewers stand on a record at a stage.
+    /// The settling decision in force on a record at a stage, if any: the
+    /// latest of those the protocol lets settle.
+    pub fn settled(&self, pmid: Pmid, stage: Stage) -> Option<&Decision> {
+        self.on(pmid, stage)
+            .into_iter()
+            .filter(|d| d.settles && self.method.may_settle(&d.reviewer))
+            .max_by(|a, b| a.time.cmp(&b.time))
+    }
+
+    /// Where the reviewers stand on a record at a stage, under the
+    /// protocol's method: final only when as many reviewers as it asks for
+    /// agree, or a settling decision exists.
     pub fn outcome(&self, pmid: Pmid, stage: Stage) -> Outcome {
-        let on = self.on(pmid, stage);
-        if let Some(s) = on.iter().filter(|d| d.settles).max_by(|a, b| a.time.cmp(&b.time)) {
+        if let Some(s) = self.settled(pmid, stage) {
             return Outcome::Final(s.decision);
         }
-        let verdicts: BTreeSet<&str> = on.iter().map(|d| d.decision.name()).collect();
-        match (verdicts.len(), on.first()) {
-            (0, _) | (_, None) => Outcome::Open,
-            (1, Some(d)) => Outcome::Final(d.decision),
-            _ => Outcome::Conflict,
+        let on: Vec<&Decision> = self.on(pmid, stage).into_iter().filter(|d| !d.settles).collect();
+        let Some(first) = on.first() else { return Outcome::Open };
+        if on.iter().any(|d| d.decision != first.decision) {
+            return Outcome::Conflict;
         }
+        if stage == Stage::FullText && first.decision == Verdict::Exclude {
+            let reasons: BTreeSet<String> = on
+                .iter()
+                .map(|d| self.method.reason(d.reason.as_deref().unwrap_or("")).to_lowercase())
+                .collect();
+            if reasons.len() > 1 {
+                return Outcome::Conflict;
+            }
+        }
+        if on.len() < self.method.required(stage) {
+            Outcome::Awaiting(on.len())
+        } else {
+            Outcome::Final(first.decision)
+        }
+    }
+
+    /// The records in conflict at `stage`, not settled.
+    pub fn in_conflict(&self, stage: Stage) -> Vec<Pmid> {
+        self.pmids(stage)
+            .into_iter()
+            .filter(|p| self.outcome(*p, stage) == Outcome::Conflict)
+            .collect()
     }
 
     /// Every PMID some reviewer decided at `stage`.
@@ -196,8 +302,8 @@ impl Decisions {
 }
 
 /// The records that enter the full-text stage: included or marked maybe
-/// at title-abstract (by all who decided, or by the decision that settled
-/// a disagreement).
+/// at title-abstract, finally: by as many reviewers as the protocol asks
+/// for, or by the decision that settled a disagreement.
 pub fn full_text_candidates(d: &Decisions) -> BTreeSet<Pmid> {
     d.pmids(Stage::TitleAbstract)
         .into_iter()

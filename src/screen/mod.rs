@@ -14,6 +14,7 @@
 
 pub mod decisions;
 pub mod keys;
+pub mod method;
 pub mod order;
 pub mod prioritise;
 pub mod state;
@@ -40,7 +41,8 @@ pub struct Options {
     pub order: Order,
     /// Only what the last update brought.
     pub new_only: bool,
-    /// Every reviewer screens the same seeded N records first.
+    /// Every reviewer screens the same seeded N records first (`None`: the
+    /// protocol's pilot, if any).
     pub pilot: Option<usize>,
     /// Hide the other reviewers' decisions (the default).
     pub blind: bool,
@@ -107,16 +109,21 @@ pub fn open(ws: &Workspace, view: &View, opts: &Options) -> Result<ScreenState> 
     let decisions = Decisions::load(ws)?;
     let records = stage_records(view, &decisions, opts.stage)?;
     let mut queue = order::rank(view, &protocol, &records, &opts.order)?;
-    if let Some(n) = opts.pilot {
+    // The pilot: the size asked for, else the protocol's (at title-abstract).
+    let pilot_n =
+        opts.pilot.or(decisions.method.pilot.filter(|_| opts.stage == Stage::TitleAbstract));
+    if let Some(n) = pilot_n {
         let pilot = order::pilot(&records, n);
         let set: HashSet<Pmid> = pilot.iter().copied().collect();
         queue.retain(|p| !set.contains(p));
         queue.splice(0..0, pilot);
     }
-    let pinned = opts.pilot.map_or(0, |n| n.min(queue.len()));
+    let pinned = pilot_n.map_or(0, |n| n.min(queue.len()));
+    let pilot: HashSet<Pmid> = queue[..pinned].iter().copied().collect();
     let mut state = ScreenState::new(&opts.reviewer, opts.stage, queue);
     state.order_label = opts.order.label();
     state.pinned = pinned;
+    state.pilot = pilot;
     if let Order::Model(seed) = opts.order {
         state.model_order = true;
         state.prioritiser = Some(prioritise::Prioritiser::start(ws, &records, seed));
@@ -130,8 +137,25 @@ pub fn open(ws: &Workspace, view: &View, opts: &Options) -> Result<ScreenState> 
     };
     state.color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     for ((p, stage), d) in decisions.by_reviewer.get(&opts.reviewer).into_iter().flatten() {
-        if *stage == opts.stage && d.decision != decisions::Verdict::Undecided {
+        if *stage != opts.stage {
+            continue;
+        }
+        if d.decision != decisions::Verdict::Undecided {
             state.mine.insert(*p, d.clone());
+        } else if let Some(n) = &d.note {
+            state.notes.insert(*p, n.clone());
+        }
+    }
+    if !opts.blind {
+        for (name, m) in &decisions.by_reviewer {
+            if *name == opts.reviewer {
+                continue;
+            }
+            for ((p, stage), d) in m {
+                if *stage == opts.stage && d.decision != decisions::Verdict::Undecided {
+                    state.others.entry(*p).or_default().push(d.clone());
+                }
+            }
         }
     }
     let mut seq: Vec<&decisions::Decision> = state.mine.values().collect();

@@ -171,6 +171,14 @@ pub struct ScreenState {
     pub rows: HashMap<Pmid, Row>,
     /// This reviewer's decisions in force at this stage.
     pub mine: HashMap<Pmid, Decision>,
+    /// This reviewer's notes on records not decided yet (a note decides
+    /// nothing).
+    pub notes: HashMap<Pmid, String>,
+    /// The other reviewers' decisions at this stage, shown in the record
+    /// pane once blinding has ended (empty while blind).
+    pub others: HashMap<Pmid, Vec<Decision>>,
+    /// The pilot's records (every reviewer screens them first).
+    pub pilot: HashSet<Pmid>,
     /// The records of `mine` in the order they were decided, oldest first
     /// (in this session exactly; before it, by the log's times).
     pub sequence: Vec<Pmid>,
@@ -230,6 +238,9 @@ impl ScreenState {
             cursor: 0,
             rows: HashMap::new(),
             mine: HashMap::new(),
+            notes: HashMap::new(),
+            others: HashMap::new(),
+            pilot: HashSet::new(),
             sequence: Vec::new(),
             conflicts: HashSet::new(),
             new: HashSet::new(),
@@ -358,15 +369,32 @@ impl ScreenState {
             Some(r) => format!("{} ({r})", d.decision.name()),
             None => d.decision.name().to_string(),
         };
-        self.status = Some(format!("saved: {} {what}", d.pmid.shown()));
+        self.status = Some(if d.decision == Verdict::Undecided && d.note.is_some() {
+            format!("saved: a note on {}, no decision (a note decides nothing)", d.pmid.shown())
+        } else {
+            format!("saved: {} {what}", d.pmid.shown())
+        });
+        let pilot_before = self.pilot_left();
         self.sequence.retain(|p| *p != d.pmid);
         if d.decision != Verdict::Undecided {
             self.sequence.push(d.pmid);
         }
         if d.decision == Verdict::Undecided {
             self.mine.remove(&d.pmid);
+            match &d.note {
+                Some(n) => self.notes.insert(d.pmid, n.clone()),
+                None => self.notes.remove(&d.pmid),
+            };
         } else {
+            self.notes.remove(&d.pmid);
             self.mine.insert(d.pmid, d);
+        }
+        if pilot_before > 0 && self.pilot_left() == 0 {
+            self.status = Some(format!(
+                "pilot done: you screened all {} pilot records; `scoper conflicts` reports the \
+                 team's agreement on them when everyone has",
+                self.pilot.len()
+            ));
         }
     }
 
@@ -378,9 +406,36 @@ impl ScreenState {
         self.status = Some(format!("NOT SAVED: {}: {error}", pmid.shown()));
     }
 
+    /// Pilot records this reviewer has not screened yet.
+    pub fn pilot_left(&self) -> usize {
+        self.pilot.iter().filter(|p| !self.mine.contains_key(p)).count()
+    }
+
+    /// The reviewer's note on a record, with or without a decision.
+    pub fn note_on(&self, p: Pmid) -> Option<&str> {
+        self.mine.get(&p).and_then(|d| d.note.as_deref()).or(self.notes.get(&p).map(String::as_str))
+    }
+
+    /// What an undo of the next change to `p` brings back: the decision in
+    /// force, or a note without one.
+    fn before(&self, p: Pmid) -> Option<Decision> {
+        self.mine.get(&p).cloned().or_else(|| {
+            self.notes.get(&p).map(|n| Decision {
+                pmid: p,
+                stage: self.stage,
+                decision: Verdict::Undecided,
+                reason: None,
+                note: Some(n.clone()),
+                reviewer: self.reviewer.clone(),
+                time: String::new(),
+                settles: false,
+            })
+        })
+    }
+
     fn decide(&mut self, verdict: Verdict, reason: Option<String>) -> Vec<Effect> {
         let Some(p) = self.current() else { return Vec::new() };
-        let note = self.mine.get(&p).and_then(|d| d.note.clone());
+        let note = self.note_on(p).map(str::to_owned);
         let d = Decision {
             pmid: p,
             stage: self.stage,
@@ -391,7 +446,7 @@ impl ScreenState {
             time: self.now.clone(),
             settles: false,
         };
-        self.undo.push((p, self.mine.get(&p).cloned()));
+        self.undo.push((p, self.before(p)));
         let mut effects = vec![Effect::Persist(d)];
         if self.model_order {
             // The model learns the decision, then picks the next record.
@@ -608,22 +663,23 @@ impl ScreenState {
         }
     }
 
-    /// A note on the current record: kept with its decision (a record not
-    /// decided yet gets a `maybe` with the note, so the note is never lost).
+    /// A note on the current record: kept with its decision, or, on a
+    /// record not decided yet, alone (a note decides nothing: the record
+    /// stays unscreened, and the decision made later keeps the note).
     fn note(&mut self, text: String) -> Vec<Effect> {
         let Some(p) = self.current() else { return Vec::new() };
         let text = text.trim().to_string();
-        let mut d = self.mine.get(&p).cloned().unwrap_or(Decision {
+        let mut d = self.before(p).unwrap_or(Decision {
             pmid: p,
             stage: self.stage,
-            decision: Verdict::Maybe,
+            decision: Verdict::Undecided,
             reason: None,
             note: None,
             reviewer: self.reviewer.clone(),
             time: String::new(),
             settles: false,
         });
-        self.undo.push((p, self.mine.get(&p).cloned()));
+        self.undo.push((p, self.before(p)));
         d.note = (!text.is_empty()).then_some(text);
         d.time = self.now.clone();
         vec![Effect::Persist(d)]
@@ -710,7 +766,7 @@ impl ScreenState {
             }
             Action::StartNote => {
                 if let Some(p) = self.current() {
-                    let note = self.mine.get(&p).and_then(|d| d.note.clone()).unwrap_or_default();
+                    let note = self.note_on(p).unwrap_or_default().to_string();
                     self.mode = Mode::Note(note);
                 }
                 Vec::new()
@@ -970,18 +1026,28 @@ mod tests {
     }
 
     #[test]
-    fn a_note_is_kept_with_the_decision() {
+    fn a_note_decides_nothing_and_is_kept_with_the_decision_made_later() {
         let mut s = state();
         let mut log = Vec::new();
+        let first = s.current().unwrap();
         run(&mut s, Action::StartNote, &mut log);
         for c in "check the full text".chars() {
             run(&mut s, Action::Char(c), &mut log);
         }
         run(&mut s, Action::Enter, &mut log);
         assert_eq!(log[0].note.as_deref(), Some("check the full text"));
-        assert_eq!(log[0].decision, Verdict::Maybe);
+        assert_eq!(log[0].decision, Verdict::Undecided, "a note is not a decision");
+        assert!(!s.mine.contains_key(&first), "the record stays unscreened");
+        assert_eq!(s.progress().0, 0);
+        assert!(s.status.as_deref().unwrap().contains("a note decides nothing"));
         run(&mut s, Action::Include, &mut log);
+        assert_eq!(log[1].decision, Verdict::Include);
         assert_eq!(log[1].note.as_deref(), Some("check the full text"), "the note stays");
+        // Undoing the include brings back the note alone.
+        run(&mut s, Action::Undo, &mut log);
+        assert_eq!(log[2].decision, Verdict::Undecided);
+        assert_eq!(log[2].note.as_deref(), Some("check the full text"));
+        assert_eq!(s.notes.get(&first).map(String::as_str), Some("check the full text"));
     }
 
     #[test]

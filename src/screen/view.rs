@@ -102,7 +102,14 @@ fn render_list(frame: &mut Frame, state: &ScreenState, area: Rect) {
             })
             .collect();
         let title = row.map(|r| r.title.as_str()).unwrap_or("…");
-        let new = if state.new.contains(&p) { "*" } else { " " };
+        // A pilot record is marked "p", a record the last update brought "*".
+        let new = if state.pilot.contains(&p) {
+            "p"
+        } else if state.new.contains(&p) {
+            "*"
+        } else {
+            " "
+        };
         let mut spans = vec![
             Span::styled(mark, mark_style),
             Span::raw(new),
@@ -209,6 +216,21 @@ fn record_text(state: &ScreenState, r: &Record, hits: &[ConceptHit]) -> Text<'st
     if !source.is_empty() {
         lines.push(Line::styled(source, Style::new().add_modifier(Modifier::ITALIC)));
     }
+    // Once blinding has ended (`screen --unblind`): the other reviewers'
+    // decisions, before the abstract, where a reviewer settling reads them.
+    for d in state.others.get(&r.pmid).into_iter().flatten() {
+        let mut s = format!("{}: {}", d.reviewer, d.decision.name());
+        if let Some(reason) = &d.reason {
+            s.push_str(&format!(" ({reason})"));
+        }
+        if d.settles {
+            s.push_str(", settling");
+        }
+        if let Some(n) = &d.note {
+            s.push_str(&format!("; note: {n}"));
+        }
+        lines.push(Line::styled(s, Style::new().add_modifier(Modifier::BOLD)));
+    }
     lines.push(Line::raw(""));
     let abstract_ = r.field_text("abstract").unwrap_or_default();
     if abstract_.trim().is_empty() {
@@ -252,6 +274,10 @@ fn record_text(state: &ScreenState, r: &Record, hits: &[ConceptHit]) -> Text<'st
         if let Some(n) = &d.note {
             lines.push(Line::raw(format!("Note: {n}")));
         }
+    } else if let Some(n) = state.notes.get(&r.pmid) {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("Your decision: none yet", bold));
+        lines.push(Line::raw(format!("Note: {n} (a note decides nothing)")));
     }
     Text::from(lines)
 }

@@ -176,6 +176,30 @@ impl<T: Serialize + DeserializeOwned> AppendLog<T> {
         Ok(repaired)
     }
 
+    /// Appends `entries` all or nothing: the log is written anew with them
+    /// at its end (temporary file, fsync, rename), so `kill -9` or a full
+    /// disk leaves either every entry in the log or none. For a batch (a
+    /// CSV of decisions); it reads and writes the whole log, so single
+    /// entries go through [`AppendLog::append`].
+    pub fn append_all_atomic(&self, entries: &[T]) -> io::Result<Option<Repaired>> {
+        let mut bytes = match fs::read(&self.path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        let mut repaired = None;
+        if bytes.last().is_some_and(|&b| b != b'\n') {
+            let start = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            repaired = Some(self.set_aside(&bytes.split_off(start))?);
+        }
+        for entry in entries {
+            serde_json::to_writer(&mut bytes, entry).map_err(io::Error::other)?;
+            bytes.push(b'\n');
+        }
+        super::atomic::write_atomic(&self.path, &bytes)?;
+        Ok(repaired)
+    }
+
     /// Moves a torn last line (no final newline) into `NAME.torn` and cuts
     /// the log back to its last complete line.
     fn repair_tail(&self, f: &mut File) -> io::Result<Option<Repaired>> {
@@ -206,21 +230,28 @@ impl<T: Serialize + DeserializeOwned> AppendLog<T> {
         let mut fragment = Vec::with_capacity((len - start) as usize);
         f.seek(SeekFrom::Start(start))?;
         f.read_to_end(&mut fragment)?;
+        // The fragment is kept before the log is cut: a crash in between
+        // leaves it in both.
+        let repaired = self.set_aside(&fragment)?;
+        f.set_len(start)?;
+        f.sync_all()?;
+        if let Some(dir) = repaired.saved_to.parent() {
+            sync_dir(dir)?;
+        }
+        Ok(Some(repaired))
+    }
+
+    /// Appends a torn fragment to `NAME.torn` beside the log (with a
+    /// newline, so several stay apart), durably.
+    fn set_aside(&self, fragment: &[u8]) -> io::Result<Repaired> {
         let mut aside_name = self.path.file_name().unwrap_or_default().to_os_string();
         aside_name.push(".torn");
         let aside = self.path.with_file_name(aside_name);
-        // The fragment is kept (with a newline, so several stay apart)
-        // before the log is cut: a crash in between leaves it in both.
         let mut kept = OpenOptions::new().append(true).create(true).open(&aside)?;
-        kept.write_all(&fragment)?;
+        kept.write_all(fragment)?;
         kept.write_all(b"\n")?;
         kept.sync_all()?;
-        f.set_len(start)?;
-        f.sync_all()?;
-        if let Some(dir) = aside.parent() {
-            sync_dir(dir)?;
-        }
-        Ok(Some(Repaired { file: self.shown.clone(), bytes: fragment.len(), saved_to: aside }))
+        Ok(Repaired { file: self.shown.clone(), bytes: fragment.len(), saved_to: aside })
     }
 }
 
@@ -255,6 +286,24 @@ mod tests {
         fs::write(log.path(), b"{\"n\":").unwrap();
         log.append(&E { n: 4 }).unwrap().expect("repaired");
         assert_eq!(log.read().unwrap().entries, [E { n: 4 }]);
+    }
+
+    #[test]
+    fn a_batch_is_appended_whole_and_a_torn_tail_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let log: AppendLog<E> = AppendLog::new(dir.path().join("log.jsonl"), "log.jsonl");
+        log.append(&E { n: 1 }).unwrap();
+        let mut f = OpenOptions::new().append(true).open(log.path()).unwrap();
+        f.write_all(b"{\"n\":2, \"par").unwrap();
+        let repaired = log.append_all_atomic(&[E { n: 3 }, E { n: 4 }]).unwrap().expect("torn");
+        assert_eq!(repaired.bytes, 12);
+        let r = log.read().unwrap();
+        assert_eq!(r.entries, [E { n: 1 }, E { n: 3 }, E { n: 4 }]);
+        assert!(r.bad.is_empty());
+        // A log that does not exist yet.
+        let new: AppendLog<E> = AppendLog::new(dir.path().join("new.jsonl"), "new.jsonl");
+        assert!(new.append_all_atomic(&[E { n: 5 }]).unwrap().is_none());
+        assert_eq!(new.read().unwrap().entries, [E { n: 5 }]);
     }
 
     #[test]

@@ -134,3 +134,38 @@ pub fn demo_workspace() -> tempfile::TempDir {
     assert!(out.status.success(), "{}", text(&out.stderr));
     ws
 }
+
+/// Sets the method in `[screening]` of the workspace's scoper.toml: the
+/// lines given (`reviewers = [...]`, `settlers`, `reviewers_per_record`,
+/// `blind`, `pilot`) replace those there.
+pub fn set_screening(dir: &Path, lines: &str) {
+    let path = dir.join("scoper.toml");
+    let before = std::fs::read_to_string(&path).unwrap();
+    let keys = ["reviewers", "settlers", "reviewers_per_record", "blind", "pilot"];
+    let mut out = String::new();
+    let mut inside = false;
+    for line in before.lines() {
+        if line.starts_with('[') {
+            inside = line.trim() == "[screening]";
+        }
+        let key = line.split('=').next().unwrap_or("").trim();
+        if inside && line.contains('=') && keys.contains(&key) {
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+        if line.trim() == "[screening]" {
+            out.push_str(lines.trim());
+            out.push('\n');
+        }
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+/// The demo workspace with a team of two (ana, ben) who screen every
+/// record not blind, and cy who settles.
+pub fn team_workspace() -> tempfile::TempDir {
+    let ws = demo_workspace();
+    set_screening(ws.path(), "reviewers = [\"ana\", \"ben\"]\nsettlers = [\"cy\"]\nblind = false");
+    ws
+}
