@@ -5,30 +5,29 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::view;
 use crate::cli::ExportFormat;
 use crate::export::csv_out::{self, Shape};
 use crate::export::{ris, Review};
 use crate::report::out;
-use crate::store::atomic::write_atomic_with;
+use crate::store::output::write_output;
 use crate::store::Workspace;
 
-/// Writes with `fill` to `dest` atomically, or to standard output.
+/// Writes with `fill` to `dest` (see [`write_output`]), or to standard
+/// output.
 fn to_dest(
+    ws: &Workspace,
     dest: Option<&Path>,
     fill: impl FnOnce(&mut dyn Write) -> Result<usize>,
 ) -> Result<usize> {
     match dest {
         Some(path) => {
             let mut n = 0;
-            write_atomic_with(path, |w| {
+            write_output(ws, path, |w| {
                 n = fill(w)?;
                 Ok(())
-            })
-            .with_context(|| {
-                format!("could not write {} (nothing was written there)", path.display())
             })?;
             Ok(n)
         }
@@ -68,10 +67,10 @@ pub fn run(
                          anyone's decisions (`scoper unblind --reviewer NAME` ends blinding, once)"
                     );
                 }
-                let n = to_dest(dest, |w| csv_out::write(&review, shape, w))?;
+                let n = to_dest(ws, dest, |w| csv_out::write(&review, shape, w))?;
                 (n, if shape == Shape::Long { "rows (record, field)" } else { "records" })
             }
-            _ => (to_dest(dest, |w| ris::write(&review, w))?, "included records"),
+            _ => (to_dest(ws, dest, |w| ris::write(&review, w))?, "included records"),
         };
         if let Some(path) = dest {
             eprintln!("wrote {n} {what} to {}", path.display());
@@ -89,7 +88,7 @@ pub fn run(
         v["concepts"] = serde_json::to_value(view.hits(r.pmid))?;
         Ok(v)
     };
-    let n = to_dest(dest, |w| {
+    let n = to_dest(ws, dest, |w| {
         let mut n = 0;
         for r in view.records()? {
             serde_json::to_writer(&mut *w, &line(&r?)?)?;

@@ -12,6 +12,7 @@ use crate::export::prisma::{self, reasons_text};
 use crate::export::{figures, report, Review};
 use crate::report::out;
 use crate::store::atomic::{write_atomic, write_atomic_with};
+use crate::store::output::write_output;
 use crate::store::Workspace;
 
 fn save(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -26,12 +27,11 @@ pub fn run(ws: &Workspace, csv: Option<&Path>, svg: Option<&Path>, json: bool) -
     }
     let c = prisma::counts(&review)?;
     if let Some(path) = csv {
-        write_atomic_with(path, |w| prisma::template_csv(&c, w))
-            .with_context(|| format!("could not write {}", path.display()))?;
+        write_output(ws, path, |w| prisma::template_csv(&c, w))?;
         eprintln!("wrote the PRISMA2020 template's CSV to {}", path.display());
     }
     if let Some(path) = svg {
-        save(path, prisma::svg(&c).as_bytes())?;
+        write_output(ws, path, |w| Ok(w.write_all(prisma::svg(&c).as_bytes())?))?;
         eprintln!("wrote the flow diagram to {}", path.display());
     }
     let mut w = out();
@@ -133,8 +133,12 @@ pub fn report(ws: &Workspace, dir: &Path) -> Result<i32> {
         eprintln!("warning: {p}");
     }
     let c = prisma::counts(&review)?;
+    // The folder is made when its parent is there (exports/ at first).
+    if !dir.is_dir() && dir.parent().is_some_and(Path::is_dir) {
+        std::fs::create_dir(&dir).with_context(|| format!("could not create {}", dir.display()))?;
+    }
     let path = dir.join("report.html");
-    save(&path, report::html(&review, &c).as_bytes())?;
+    write_output(ws, &path, |w| Ok(w.write_all(report::html(&review, &c).as_bytes())?))?;
     println!(
         "wrote {} (one page: open it in a browser; it loads nothing from the network)",
         path.display()

@@ -103,7 +103,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, unlisted: &mut Vec<Unlisted>) -> io:
         };
         if kind.is_dir() && !name.starts_with('.') {
             walk(&path, out, unlisted)?;
-        } else if kind.is_file() && is_record_file(&name) {
+        } else if kind.is_file() && (is_record_file(&name) || is_kept_copy(&name)) {
             out.push(path);
         }
     }
@@ -177,6 +177,14 @@ fn for_each_name(dir: &Path, f: &mut dyn FnMut(&str)) -> io::Result<()> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
     }
+}
+
+/// A copy `scoper import` kept (its stamp and hash in the name), whatever
+/// the input file's name ended in: `embase-export`, a RIS file with no
+/// extension, is kept as `…-embase-export.gz` and must be read on every
+/// rebuild like any other.
+fn is_kept_copy(name: &str) -> bool {
+    !name.starts_with('.') && !name.ends_with(".map.json") && name_hash(name).is_some()
 }
 
 /// The content hash embedded in an imported file's name.
@@ -257,6 +265,9 @@ pub fn stage(ws: &Workspace, src: &Path, now_compact: &str, seq: u64) -> io::Res
         .chars()
         .map(|c| if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
         .collect();
+    // A name may have 255 bytes; the stamp and hash take 41 and `.gz` 3, so
+    // a long name is cut in its middle, its extension kept.
+    safe = shortened(&safe, 200);
     let gzipped = {
         let mut magic = [0u8; 2];
         fs::File::open(src)?.read(&mut magic)? == 2 && magic == [0x1f, 0x8b]
@@ -288,6 +299,21 @@ pub fn stage(ws: &Workspace, src: &Path, now_compact: &str, seq: u64) -> io::Res
     Ok(Stage::New(Staged { temp, final_path, parse_from, compressing }))
 }
 
+/// `name` in at most `max` bytes: cut before its extension (the part
+/// from its last dot, when short), at a character boundary.
+fn shortened(name: &str, max: usize) -> String {
+    if name.len() <= max {
+        return name.to_string();
+    }
+    let ext = name.rfind('.').map(|i| &name[i..]).filter(|e| e.len() <= 16).unwrap_or("");
+    let stem = &name[..name.len() - ext.len()];
+    let mut cut = max - ext.len();
+    while !stem.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{ext}", &stem[..cut])
+}
+
 fn find_by_hash(ws: &Workspace, short: &str) -> io::Result<Option<String>> {
     let entries = match fs::read_dir(ws.imports()) {
         Ok(e) => e,
@@ -306,6 +332,19 @@ fn find_by_hash(ws: &Workspace, short: &str) -> io::Result<Option<String>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn long_names_are_cut_before_their_extension() {
+        let long = format!("{}.ris", "é".repeat(150));
+        let short = super::shortened(&long, 200);
+        assert!(short.len() <= 200 && short.ends_with(".ris"), "{short}");
+        assert_eq!(super::shortened("export.ris", 200), "export.ris");
+        assert!(super::is_kept_copy("20261126T151500Z-000001-0123456789abcdef-embase-export.gz"));
+        assert!(!super::is_kept_copy("notes.md"));
+        assert!(!super::is_kept_copy(
+            "20261126T151500Z-000001-0123456789abcdef-export.csv.gz.map.json"
+        ));
+    }
+
     use super::*;
 
     #[test]

@@ -6,6 +6,7 @@ pub mod corpus;
 pub mod index;
 pub mod lock;
 pub mod log;
+pub mod output;
 pub mod stem;
 pub mod sync;
 pub mod workspace;
