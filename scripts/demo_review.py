@@ -4,7 +4,8 @@ fictional reviewers (reviewer-a, reviewer-b) screen the 67 demo records at
 title-abstract and full text, blind until reviewer-a ends blinding, a
 consensus settles their disagreements, and
 reviewer-a charts the first included records (the framework's concepts
-confirmed from the pre-filled suggestions, one rejected, one added), so
+confirmed from the pre-filled suggestions, one rejected, one added) and
+reviewer-b verifies them (one country differs; the consensus settles it), so
 that `scoper run --offline` on a fresh clone shows the whole review.
 
 Everything here is invented for the demo. Run from the repository root
@@ -123,14 +124,28 @@ def main():
                 judgements["person-focused"] = "added"
             entry(element, chosen, judgements)
 
+    # reviewer-b verifies reviewer-a's chart, value by value ([charting]
+    # method = "verified"): the same value, except one country, which the
+    # consensus settles.
+    verified, settled = [], []
+    for e in list(chart):
+        v = dict(e, reviewer="reviewer-b", time=at())
+        v.pop("judgements", None)
+        if e["pmid"] == pmid(2) and e["field"] == "country":
+            v["value"] = "Sweden (Region Jönköping)"
+            settled.append({"pmid": e["pmid"], "field": "country", "value": "Sweden",
+                            "reviewer": "consensus", "time": at(), "settles": True})
+        verified.append(v)
+
     for who, lines in logs.items():
         path = os.path.join(root, "screening", f"{who}.jsonl")
         with open(path, "w", encoding="utf-8") as f:
             f.writelines(json.dumps(d, ensure_ascii=False, separators=(",", ":")) + "\n" for d in lines)
     with open(os.path.join(root, "screening", "blinding.log"), "w", encoding="utf-8") as f:
         f.write(json.dumps(unblind, separators=(",", ":")) + "\n")
-    with open(os.path.join(root, "charting", "reviewer-a.jsonl"), "w", encoding="utf-8") as f:
-        f.writelines(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in chart)
+    for who, lines in (("reviewer-a", chart), ("reviewer-b", verified), ("consensus", settled)):
+        with open(os.path.join(root, "charting", f"{who}.jsonl"), "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(e, ensure_ascii=False, separators=(",", ":")) + "\n" for e in lines)
     print(f"wrote {sum(map(len, logs.values()))} decisions and {len(chart)} chart entries")
 
 if __name__ == "__main__":

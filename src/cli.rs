@@ -172,7 +172,8 @@ pub enum Command {
     },
     /// Records where reviewers disagree, and their agreement (Cohen's kappa).
     Conflicts {
-        /// Only this stage (title-abstract or full-text).
+        /// Only this stage (title-abstract or full-text), or charting (the
+        /// chart fields where reviewers differ).
         #[arg(long, value_name = "STAGE")]
         stage: Option<String>,
         /// The agreement on the pilot records (N: the pilot's size; default:
@@ -272,6 +273,9 @@ pub enum ChartCommand {
         /// Whose chart entry this is [default: $USER, as for `chart`].
         #[arg(long, value_name = "NAME")]
         reviewer: Option<String>,
+        /// This value settles the field where reviewers differ (a settler's).
+        #[arg(long)]
+        settle: bool,
     },
 }
 

@@ -361,3 +361,80 @@ fn the_pilot_comes_from_the_protocol_and_a_low_kappa_is_not_go_on() {
     let marked = (0..buf.area.height).filter(|&y| buf[(1, y)].symbol() == "p").count();
     assert!(marked >= 5, "pilot rows marked p");
 }
+
+#[test]
+fn two_reviewers_chart_independently_and_a_difference_is_settled_not_overwritten() {
+    let ws = common::demo_workspace();
+    let dir = ws.path();
+    set_screening(dir, "reviewers = [\"ana\", \"ben\"]\nsettlers = [\"cai\"]\nblind = false");
+    common::set_chart_method(dir, "independent");
+    for stage in ["title-abstract", "full-text"] {
+        for who in ["ana", "ben"] {
+            ok(dir, &["decide", &pmid(1), "include", "--reviewer", who, "--stage", stage]);
+        }
+    }
+    let set = |who: &str, field: &str, value: &str| {
+        ok(dir, &["chart", "set", &pmid(1), field, value, "--reviewer", who]);
+    };
+    set("ana", "country", "Sweden");
+    set("ana", "sample_size", "100000");
+    set("ana", "methods", "Registry study");
+    // One reviewer's value is not final: the export leaves it out and says so.
+    let wide = ok(dir, &["export", "csv"]);
+    let mut r = csv::Reader::from_reader(wide.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let row = r.records().next().unwrap().unwrap();
+    assert_eq!(&row[col("chart_country")], "");
+    assert!(row[col("chart_unreconciled")].contains("country (awaiting a second reviewer)"));
+    // The second reviewer: the same country in other case and spacing, an
+    // other sample size.
+    set("ben", "country", " sweden ");
+    set("ben", "sample_size", "8800");
+    set("ben", "methods", "Registry study");
+    let (_, c) = scoper_json(dir, &["conflicts", "--stage", "charting"]);
+    let differ = c["conflicts"].as_array().unwrap();
+    assert_eq!(differ.len(), 1, "{c}");
+    assert_eq!(differ[0]["field"], "sample_size");
+    assert_eq!(differ[0]["values"]["ana"], "100000");
+    assert_eq!(differ[0]["values"]["ben"], "8800");
+    let shown = ok(dir, &["conflicts", "--stage", "charting"]);
+    assert!(shown.contains("1 field(s) where reviewers differ"), "{shown}");
+    let wide = ok(dir, &["export", "csv"]);
+    let mut r = csv::Reader::from_reader(wide.as_bytes());
+    let row = r.records().next().unwrap().unwrap();
+    assert_eq!(&row[col("chart_country")], "Sweden", "agreed");
+    assert_eq!(&row[col("chart_sample_size")], "", "not the later one: nobody's yet");
+    assert!(row[col("chart_unreconciled")].contains("sample_size (reviewers differ)"));
+    // Only the settler settles; then the value is final.
+    let err = refused(
+        dir,
+        &["chart", "set", &pmid(1), "sample_size", "8800", "--reviewer", "ana", "--settle"],
+    );
+    assert!(err.contains("may not settle"), "{err}");
+    ok(dir, &["chart", "set", &pmid(1), "sample_size", "8800", "--reviewer", "cai", "--settle"]);
+    let wide = ok(dir, &["export", "csv"]);
+    let mut r = csv::Reader::from_reader(wide.as_bytes());
+    let row = r.records().next().unwrap().unwrap();
+    assert_eq!(&row[col("chart_sample_size")], "8800");
+    assert!(!row[col("chart_unreconciled")].contains("sample_size"));
+    // The long shape keeps everyone's values, with a reviewer column.
+    let long = ok(dir, &["export", "csv", "--long"]);
+    let mut lr = csv::Reader::from_reader(long.as_bytes());
+    assert_eq!(
+        lr.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["pmid", "field", "value", "reviewer"]
+    );
+    let rows: Vec<Vec<String>> =
+        lr.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+    let of = |who: &str| {
+        rows.iter()
+            .find(|r| r[1] == "chart_sample_size" && r[3] == who)
+            .map(|r| r[2].clone())
+            .unwrap_or_else(|| panic!("no row by {who}: {rows:?}"))
+    };
+    assert_eq!(
+        (of("final"), of("ana"), of("ben"), of("cai (settling)")),
+        ("8800".into(), "100000".into(), "8800".into(), "8800".into())
+    );
+}

@@ -55,6 +55,8 @@ pub struct FormState {
     pub records: Vec<Pmid>,
     pub record: usize,
     pub fields: Vec<Field>,
+    /// The fields a record needs to count as charted.
+    pub required: Vec<String>,
     pub field: usize,
     /// This reviewer's values.
     pub values: HashMap<(Pmid, String), Entry>,
@@ -73,11 +75,17 @@ impl FormState {
         (p, f.id.clone())
     }
 
-    /// Records with at least one value.
+    /// Records this reviewer has given a value in every field the form
+    /// requires (accepted suggestions alone do not chart a record).
     pub fn charted(&self) -> usize {
         self.records
             .iter()
-            .filter(|p| self.fields.iter().any(|f| self.values.contains_key(&self.key(**p, f))))
+            .filter(|p| {
+                self.fields
+                    .iter()
+                    .filter(|f| self.required.contains(&f.id))
+                    .all(|f| self.values.contains_key(&self.key(**p, f)))
+            })
             .count()
     }
 
@@ -139,6 +147,7 @@ impl FormState {
             judgements,
             reviewer: self.reviewer.clone(),
             time: self.now.clone(),
+            settles: false,
         })
     }
 
@@ -308,6 +317,7 @@ pub fn open(ws: &Workspace, view: &View, reviewer: &str) -> Result<FormState> {
         records,
         record: 0,
         fields: form.fields,
+        required: form.required,
         field: 0,
         values,
         detail: None,

@@ -63,6 +63,39 @@ pub struct ChartingConfig {
     /// The form; JBI's default when empty.
     #[serde(default)]
     pub fields: Vec<Field>,
+    /// How the records are charted: `independent` (two reviewers each chart
+    /// every record; the default with two or more on the roster),
+    /// `verified` (one charts, a second checks each value) or `single`.
+    #[serde(default)]
+    pub method: Option<ChartMethod>,
+    /// The fields a record needs a final value in to count as charted
+    /// (default: every field of the form).
+    #[serde(default)]
+    pub required: Option<Vec<String>>,
+}
+
+/// How charting is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChartMethod {
+    /// Two reviewers chart each record independently; a value is final
+    /// when they agree, or a settler fixes it.
+    Independent,
+    /// One reviewer charts, a second verifies each value (the same value
+    /// is a verification, another is a disagreement).
+    Verified,
+    /// One reviewer's value is final.
+    Single,
+}
+
+impl ChartMethod {
+    pub fn name(self) -> &'static str {
+        match self {
+            ChartMethod::Independent => "charted by two reviewers independently",
+            ChartMethod::Verified => "charted by one reviewer and verified by a second",
+            ChartMethod::Single => "charted by one reviewer",
+        }
+    }
 }
 
 /// JBI's extraction items for a scoping review (Peters et al., JBI Manual
@@ -87,6 +120,8 @@ const JBI: [(&str, &str, Kind); 12] = [
 pub struct Form {
     pub fields: Vec<Field>,
     pub stage: Stage,
+    /// The fields a record needs a final value in to count as charted.
+    pub required: Vec<String>,
 }
 
 impl Form {
@@ -156,7 +191,22 @@ impl Form {
             }
             None => Stage::TitleAbstract,
         };
-        Ok(Form { fields, stage })
+        let required = match &config.required {
+            Some(r) => {
+                for id in r {
+                    if !fields.iter().any(|f| &f.id == id) {
+                        bail!(
+                            "scoper.toml, [charting] required: the form has no field {id:?} (hint: \
+                             one of {})",
+                            fields.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", ")
+                        );
+                    }
+                }
+                r.clone()
+            }
+            None => fields.iter().map(|f| f.id.clone()).collect(),
+        };
+        Ok(Form { fields, stage, required })
     }
 
     pub fn field(&self, id: &str) -> Result<&Field> {
@@ -259,6 +309,40 @@ pub struct Entry {
     pub judgements: BTreeMap<String, Judgement>,
     pub reviewer: String,
     pub time: String,
+    /// A settler's value: it fixes the field's final value when reviewers
+    /// disagree.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub settles: bool,
+}
+
+/// Where a record's field stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldState<'a> {
+    /// Nobody charted it.
+    Empty,
+    /// One reviewer charted it; the method asks for a second.
+    Awaiting(&'a Entry),
+    /// Reviewers gave different values and nobody settled it.
+    Conflict(Vec<&'a Entry>),
+    /// The value in force: agreed, settled, or the one reviewer's.
+    Final(&'a Entry),
+}
+
+/// Two values the same for reconciling: text alike but for case and
+/// spaces, lists alike as sets.
+pub fn same_value(a: &Value, b: &Value) -> bool {
+    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => norm(x) == norm(y),
+        (Value::Array(x), Value::Array(y)) => {
+            let set = |v: &Vec<Value>| -> BTreeSet<String> {
+                v.iter().map(|e| norm(&display(e))).collect()
+            };
+            set(x) == set(y)
+        }
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
 }
 
 /// A reviewer's chart log.
@@ -288,19 +372,45 @@ pub fn judge(suggested: &[String], chosen: &[String]) -> BTreeMap<String, Judgem
     out
 }
 
-/// Every reviewer's chart entries, the last one for each record and field.
-#[derive(Debug, Default, Clone)]
+/// Every reviewer's chart entries, the last one for each record and field,
+/// and how they reconcile under the protocol's method.
+#[derive(Debug, Clone)]
 pub struct Charts {
     /// (pmid, field) → the latest entry, whoever made it.
     pub latest: HashMap<(Pmid, String), Entry>,
     /// reviewer → (pmid, field) → their latest entry.
     pub by_reviewer: BTreeMap<String, HashMap<(Pmid, String), Entry>>,
     pub bad: Vec<BadLine>,
+    /// How charting is done.
+    pub method: ChartMethod,
+    /// The screening method's roster and settlers (who may settle a
+    /// field).
+    pub team: crate::screen::method::Method,
+    /// Chart logs of names not on the roster: not counted.
+    pub off_roster: Vec<String>,
+}
+
+impl Default for Charts {
+    fn default() -> Charts {
+        Charts {
+            latest: HashMap::new(),
+            by_reviewer: BTreeMap::new(),
+            bad: Vec::new(),
+            method: ChartMethod::Single,
+            team: Default::default(),
+            off_roster: Vec::new(),
+        }
+    }
 }
 
 impl Charts {
     pub fn load(ws: &Workspace) -> Result<Charts> {
-        let mut out = Charts::default();
+        let protocol = Protocol::load(&ws.protocol())?;
+        let team = crate::screen::method::Method::of(&protocol)?;
+        let method = protocol.charting.as_ref().and_then(|c| c.method).unwrap_or(
+            if team.roster.len() >= 2 { ChartMethod::Independent } else { ChartMethod::Single },
+        );
+        let mut out = Charts { method, team, ..Charts::default() };
         let dir = ws.charting();
         let names = crate::store::log::names_in(&dir)
             .with_context(|| format!("could not read {}", dir.display()))?;
@@ -308,6 +418,10 @@ impl Charts {
         for name in names {
             let read = log_of(ws, &name).read()?;
             out.bad.extend(read.bad);
+            if !out.team.counts(&name) {
+                out.off_roster.push(name);
+                continue;
+            }
             let mine = out.by_reviewer.entry(name).or_default();
             for e in read.entries {
                 mine.insert((e.pmid, e.field.clone()), e.clone());
@@ -322,9 +436,69 @@ impl Charts {
         Ok(out)
     }
 
-    /// The value in force for a record's field.
+    /// The final value of a record's field (agreed, settled, or the one
+    /// reviewer's), if it has one.
     pub fn value(&self, pmid: Pmid, field: &str) -> Option<&Entry> {
-        self.latest.get(&(pmid, field.to_string()))
+        match self.state(pmid, field) {
+            FieldState::Final(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Every reviewer's value of a record's field (settling ones too).
+    pub fn values(&self, pmid: Pmid, field: &str) -> Vec<&Entry> {
+        let key = (pmid, field.to_string());
+        self.by_reviewer.values().filter_map(|m| m.get(&key)).collect()
+    }
+
+    /// Where a record's field stands under the charting method.
+    pub fn state(&self, pmid: Pmid, field: &str) -> FieldState<'_> {
+        let all = self.values(pmid, field);
+        if let Some(s) = all
+            .iter()
+            .filter(|e| e.settles && self.team.may_settle(&e.reviewer))
+            .max_by(|a, b| a.time.cmp(&b.time))
+        {
+            return FieldState::Final(s);
+        }
+        let given: Vec<&Entry> = all.into_iter().filter(|e| !e.settles).collect();
+        if self.method == ChartMethod::Single {
+            return match self.latest.get(&(pmid, field.to_string())) {
+                Some(e) if !e.settles => FieldState::Final(e),
+                _ => given
+                    .into_iter()
+                    .max_by(|a, b| a.time.cmp(&b.time))
+                    .map_or(FieldState::Empty, FieldState::Final),
+            };
+        }
+        match given.as_slice() {
+            [] => FieldState::Empty,
+            [one] => FieldState::Awaiting(one),
+            [first, rest @ ..] => {
+                if rest.iter().all(|e| same_value(&e.value, &first.value)) {
+                    FieldState::Final(first)
+                } else {
+                    FieldState::Conflict(given)
+                }
+            }
+        }
+    }
+
+    /// A record is charted when every required field has a final value.
+    pub fn is_charted(&self, pmid: Pmid, form: &Form) -> bool {
+        form.required.iter().all(|f| self.value(pmid, f).is_some())
+    }
+
+    /// The fields of `pmid` not reconciled yet: (field, what stands).
+    pub fn unreconciled(&self, pmid: Pmid, form: &Form) -> Vec<(String, &'static str)> {
+        form.fields
+            .iter()
+            .filter_map(|f| match self.state(pmid, &f.id) {
+                FieldState::Awaiting(_) => Some((f.id.clone(), "awaiting a second reviewer")),
+                FieldState::Conflict(_) => Some((f.id.clone(), "reviewers differ")),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Every judgement of a pre-filled concept, by concept: (confirmed,

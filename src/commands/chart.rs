@@ -35,11 +35,12 @@ pub fn set(
     field: &str,
     value: &str,
     reviewer: Option<String>,
+    settle: bool,
     json: bool,
 ) -> Result<i32> {
     let reviewer = &super::screen::reviewer_name(reviewer)?;
     let decisions = Decisions::load(ws)?;
-    decisions.method.check_member(reviewer)?;
+    decisions.method.check_reviewer(reviewer, settle)?;
     let _lock = reviewer_lock(ws, reviewer)?;
     let pmid: Pmid = pmid.parse()?;
     let view = view(ws)?;
@@ -80,6 +81,7 @@ pub fn set(
         judgements,
         reviewer: reviewer.to_string(),
         time: iso_utc(now_secs()),
+        settles: settle,
     };
     if let Some(r) = chart::record(ws, reviewer, std::slice::from_ref(&entry))? {
         eprintln!("warning: {r}");
@@ -88,14 +90,20 @@ pub fn set(
     if json {
         writeln!(w, "{}", json!(entry))?;
     } else {
-        writeln!(w, "PMID {pmid}: {} = {} (by {reviewer})", f.id, chart::display(&entry.value))?;
+        let settling = if settle { ", settling the field" } else { "" };
+        writeln!(
+            w,
+            "PMID {pmid}: {} = {} (by {reviewer}{settling})",
+            f.id,
+            chart::display(&entry.value)
+        )?;
     }
     Ok(0)
 }
 
 pub fn run(ws: &Workspace, reviewer: Option<String>) -> Result<i32> {
     let reviewer = super::screen::reviewer_name(reviewer)?;
-    Decisions::load(ws)?.method.check_member(&reviewer)?;
+    Decisions::load(ws)?.method.check_reviewer(&reviewer, false)?;
     let _lock = reviewer_lock(ws, &reviewer)?;
     let view = view(ws)?;
     let state = crate::chart::form_ui::open(ws, &view, &reviewer)?;

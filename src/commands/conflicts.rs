@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use serde_json::json;
 
 use super::view;
+use crate::chart::FieldState;
 use crate::clock::{iso_utc, now_secs};
 use crate::parse::Pmid;
 use crate::report::{one_line, out};
@@ -42,8 +43,13 @@ pub fn run(
         Some(Some(n)) => Some(n),
         Some(None) | None => decisions.method.pilot,
     };
+    if stage == Some("charting") {
+        return charting(ws, view, json);
+    }
     let stages = match stage {
-        Some(s) => vec![Stage::parse(s)?],
+        Some(s) => vec![Stage::parse(s).map_err(|e| {
+            anyhow::anyhow!("{e:#} (or --stage charting: the chart fields where reviewers differ)")
+        })?],
         None => vec![Stage::TitleAbstract, Stage::FullText],
     };
     let mut report = Vec::new();
@@ -213,6 +219,64 @@ pub fn run(
                 "  settle one: scoper decide PMID include|exclude|maybe --reviewer NAME --stage {stage} --settle"
             )?;
         }
+    }
+    Ok(0)
+}
+
+/// `conflicts --stage charting`: the fields of included records where the
+/// reviewers' values differ, and how many await a second reviewer.
+fn charting(ws: &Workspace, view: crate::view::View, json: bool) -> Result<i32> {
+    let review = crate::export::Review::load(ws, view)?;
+    for p in review.problems() {
+        eprintln!("warning: {p}");
+    }
+    let mut differ = Vec::new();
+    let mut awaiting = 0;
+    for p in review.included() {
+        for f in &review.form.fields {
+            match review.charts.state(p, &f.id) {
+                FieldState::Conflict(entries) => {
+                    let by: serde_json::Map<String, serde_json::Value> = entries
+                        .iter()
+                        .map(|e| (e.reviewer.clone(), json!(crate::chart::display(&e.value))))
+                        .collect();
+                    differ.push(json!({"pmid": p, "field": f.id, "values": by}));
+                }
+                FieldState::Awaiting(_) => awaiting += 1,
+                _ => {}
+            }
+        }
+    }
+    let mut w = out();
+    if json {
+        let v = json!({"stage": "charting", "method": review.charts.method, "conflicts": differ,
+            "awaiting_second": awaiting});
+        writeln!(w, "{}", serde_json::to_string_pretty(&v)?)?;
+        return Ok(0);
+    }
+    writeln!(
+        w,
+        "charting ({}): {} field(s) where reviewers differ, {awaiting} awaiting a second reviewer",
+        review.charts.method.name(),
+        differ.len()
+    )?;
+    for c in &differ {
+        let by: Vec<String> = c["values"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(r, v)| format!("{r}: {}", v.as_str().unwrap_or("")))
+            .collect();
+        writeln!(
+            w,
+            "  {:>9}  {}  {}",
+            c["pmid"].as_str().unwrap_or(""),
+            c["field"].as_str().unwrap_or(""),
+            one_line(&by.join(" | "), 90)
+        )?;
+    }
+    if !differ.is_empty() {
+        writeln!(w, "  settle one: scoper chart set PMID FIELD VALUE --reviewer NAME --settle")?;
     }
     Ok(0)
 }

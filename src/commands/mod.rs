@@ -119,8 +119,8 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
             let ws = Workspace::open(&root)?;
             let outer = reviewer.clone();
             match set {
-                Some(crate::cli::ChartCommand::Set { pmid, field, value, reviewer }) => {
-                    chart::set(&ws, &pmid, &field, &value, reviewer.or(outer), json)
+                Some(crate::cli::ChartCommand::Set { pmid, field, value, reviewer, settle }) => {
+                    chart::set(&ws, &pmid, &field, &value, reviewer.or(outer), settle, json)
                 }
                 None => chart::run(&ws, reviewer),
             }

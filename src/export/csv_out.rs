@@ -55,6 +55,14 @@ fn record_row(review: &Review, r: &Record) -> Vec<(String, String)> {
         let v = review.charts.value(r.pmid, &f.id).map(|e| display(&e.value)).unwrap_or_default();
         row.push((format!("chart_{}", f.id), v));
     }
+    // The fields whose value is not final yet: left empty above, named here.
+    let open: Vec<String> = review
+        .charts
+        .unreconciled(r.pmid, &review.form)
+        .into_iter()
+        .map(|(f, why)| format!("{f} ({why})"))
+        .collect();
+    row.push(("chart_unreconciled".into(), open.join("; ")));
     let concepts = review.concepts_of(r.pmid);
     if let Some(tags) = review.view.tag_set() {
         for e in &tags.elements {
@@ -89,12 +97,27 @@ pub fn write(review: &Review, shape: Shape, out: &mut dyn Write) -> Result<usize
                 let row = record_row(review, &r);
                 if shape == Shape::Long {
                     if !header_written {
-                        w.write_record(["pmid", "field", "value"])?;
+                        w.write_record(["pmid", "field", "value", "reviewer"])?;
                         header_written = true;
                     }
                     for (k, v) in row.iter().skip(1) {
-                        w.write_record([r.pmid.to_string(), k.clone(), safe_cell(v)])?;
+                        // A chart field: its final value, then each
+                        // reviewer's (everyone's values, for the audit).
+                        let field = k.strip_prefix("chart_").filter(|f| *f != "unreconciled");
+                        let who = if field.is_some() { "final" } else { "" };
+                        w.write_record([r.pmid.to_string(), k.clone(), safe_cell(v), who.into()])?;
                         rows += 1;
+                        for e in field.map(|f| review.charts.values(r.pmid, f)).unwrap_or_default()
+                        {
+                            let who = if e.settles {
+                                format!("{} (settling)", e.reviewer)
+                            } else {
+                                e.reviewer.clone()
+                            };
+                            let v = safe_cell(&display(&e.value));
+                            w.write_record([r.pmid.to_string(), k.clone(), v, who])?;
+                            rows += 1;
+                        }
                     }
                     continue;
                 }
@@ -109,7 +132,9 @@ pub fn write(review: &Review, shape: Shape, out: &mut dyn Write) -> Result<usize
                 // No included record yet: the header alone, so the file's
                 // shape is known.
                 let header: Vec<String> = match shape {
-                    Shape::Long => vec!["pmid".into(), "field".into(), "value".into()],
+                    Shape::Long => {
+                        vec!["pmid".into(), "field".into(), "value".into(), "reviewer".into()]
+                    }
                     _ => {
                         let mut h: Vec<String> =
                             ["pmid", "database", "doi", "authors", "year", "title", "journal"]

@@ -65,8 +65,10 @@ pub fn html(review: &Review, counts: &Counts) -> String {
     }
 
     h.push_str(&format!(
-        "<p><strong>Screening.</strong> {}.</p>\n",
-        esc(&crate::parse::normalize_ws(&counts.screening_method))
+        "<p><strong>Screening.</strong> {}.</p>\n<p><strong>Charting.</strong> {}; a value \
+         is reported when it is final.</p>\n",
+        esc(&crate::parse::normalize_ws(&counts.screening_method)),
+        esc(review.charts.method.name())
     ));
 
     h.push_str("<h2>Searches (PRISMA-S)</h2>\n");

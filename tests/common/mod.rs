@@ -169,3 +169,28 @@ pub fn team_workspace() -> tempfile::TempDir {
     set_screening(ws.path(), "reviewers = [\"ana\", \"ben\"]\nsettlers = [\"cy\"]\nblind = false");
     ws
 }
+
+/// Sets `[charting] method` in the workspace's scoper.toml.
+pub fn set_chart_method(dir: &Path, method: &str) {
+    let path = dir.join("scoper.toml");
+    let before = std::fs::read_to_string(&path).unwrap();
+    let mut out = String::new();
+    let mut inside = false;
+    let mut done = false;
+    for line in before.lines() {
+        if line.starts_with('[') {
+            inside = line.trim() == "[charting]";
+        }
+        if inside && line.trim_start().starts_with("method =") {
+            out.push_str(&format!("method = \"{method}\"\n"));
+            done = true;
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    if !done {
+        out.push_str(&format!("\n[charting]\nmethod = \"{method}\"\n"));
+    }
+    std::fs::write(path, out).unwrap();
+}
