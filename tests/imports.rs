@@ -105,6 +105,25 @@ fn exports_from_five_databases_import_as_records_and_their_duplicates_are_groupe
     let (_, p) = scoper_json(dir, &["prisma"]);
     assert_eq!(p["duplicates"].as_u64().unwrap(), removed, "{p}");
     assert_eq!(p["awaiting_screening"].as_u64().unwrap(), 645 - removed, "{p}");
+    // PRISMA names each database the files came from, and PRISMA-S each file.
+    let per_db = p["database_specific_results"].as_array().unwrap();
+    assert!(per_db.len() >= 3, "{p}");
+    let sum: u64 = per_db.iter().map(|d| d[1].as_u64().unwrap()).sum();
+    assert_eq!(sum, p["imported_results"].as_u64().unwrap(), "{p}");
+    assert!(per_db.iter().all(|d| d[0].as_str().unwrap().ends_with(", imported from files")));
+    assert!(per_db.iter().any(|d| d[0].as_str().unwrap().starts_with("Scopus")), "{p}");
+    let files = p["imported_files"].as_array().unwrap();
+    assert_eq!(files.len(), 5, "{p}");
+    assert!(files.iter().all(|f| f["imported_on"].as_str().unwrap().len() == 10), "{p}");
+    // The records not screened yet stand apart from the flow: a dashed box,
+    // no arrow into it.
+    let svg = dir.join("flow.svg");
+    assert!(scoper(dir, &["prisma", "--svg", svg.to_str().unwrap()]).status.success());
+    let svg = fs::read_to_string(&svg).unwrap();
+    let at = svg.find("Not screened yet").unwrap();
+    let dashed = svg[..at].rfind("<rect").unwrap();
+    assert!(svg[dashed..at].contains("stroke-dasharray"), "{}", &svg[dashed..at]);
+    assert!(!svg[dashed..].contains("<line"), "no arrow after the pending box");
     let id = |v: &serde_json::Value| v.as_str().map(String::from).unwrap_or_else(|| v.to_string());
     let primary = id(&groups[0]["primary"]);
     let shown = text(&scoper(dir, &["show", &primary]).stdout);

@@ -42,11 +42,8 @@ pub fn run(ws: &Workspace, csv: Option<&Path>, svg: Option<&Path>, json: bool) -
     writeln!(w, "Method: {}", c.screening_method)?;
     writeln!(w, "Identification")?;
     writeln!(w, "  records identified from databases      {:>6}", c.database_results)?;
-    for (q, n) in &c.database_specific_results {
-        writeln!(w, "    PubMed, saved search {q:<17} {n:>6}")?;
-    }
-    if c.imported_results > 0 {
-        writeln!(w, "    imported from files                  {:>6}", c.imported_results)?;
+    for (db, n) in &c.database_specific_results {
+        writeln!(w, "    {db:<36} {n:>6}")?;
     }
     writeln!(w, "  duplicates removed                     {:>6}", c.duplicates)?;
     writeln!(w, "  removed for other reasons              {:>6}", c.excluded_other)?;

@@ -31,6 +31,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::{esc, Review};
+use crate::parse::tagged::database_name;
 use crate::parse::Pmid;
 use crate::screen::decisions::{Outcome, Stage, Verdict};
 
@@ -41,6 +42,8 @@ pub struct Counts {
     pub database_specific_results: Vec<(String, usize)>,
     /// Records imported from files that no saved search found.
     pub imported_results: usize,
+    /// Of those, by the file they came from: (file, database, date, records).
+    pub imported_files: Vec<ImportedFile>,
     pub duplicates: usize,
     pub excluded_other: usize,
     pub records_screened: usize,
@@ -70,6 +73,18 @@ pub struct Counts {
     pub screening_method: String,
     /// Records sought at full text without a final full-text decision yet.
     pub awaiting_full_text: usize,
+}
+
+/// One imported file, for PRISMA-S: what it is, from where, when.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportedFile {
+    /// The file as kept in corpus/ (its name says when it was imported).
+    pub file: String,
+    pub database: String,
+    /// The day it was imported (YYYY-MM-DD), from the kept file's stamp.
+    pub imported_on: String,
+    /// Its records in the working set (before duplicates are removed).
+    pub records: usize,
 }
 
 fn by_reason(reasons: Vec<String>) -> Vec<(String, usize)> {
@@ -102,9 +117,39 @@ pub fn counts(review: &Review) -> anyhow::Result<Counts> {
         per_search.entry(run.query.clone()).or_default().extend(run.pmids.iter().copied());
     }
     let found: BTreeSet<Pmid> = per_search.values().flatten().copied().collect();
-    c.database_specific_results = per_search.iter().map(|(q, s)| (q.clone(), s.len())).collect();
+    c.database_specific_results =
+        per_search.iter().map(|(q, s)| (format!("PubMed, saved search {q}"), s.len())).collect();
     let summed: usize = per_search.values().map(BTreeSet::len).sum();
     c.imported_results = all.difference(&found).count();
+    // What the files brought, by database and by file (PRISMA-S): read from
+    // the records themselves, which name their source.
+    if c.imported_results > 0 {
+        let mut files: BTreeMap<String, ImportedFile> = BTreeMap::new();
+        for r in review.view.records()? {
+            let r = r?;
+            if found.contains(&r.pmid) {
+                continue;
+            }
+            let (file, database) = match &r.source {
+                Some(s) => (s.file.clone(), database_name(&s.database).to_string()),
+                None => ("PubMed XML files in corpus/".to_string(), "PubMed".to_string()),
+            };
+            let f = files.entry(format!("{file}\u{0}{database}")).or_insert_with(|| ImportedFile {
+                imported_on: imported_on(&file),
+                file,
+                database,
+                records: 0,
+            });
+            f.records += 1;
+        }
+        let mut by_db: BTreeMap<String, usize> = BTreeMap::new();
+        for f in files.values() {
+            *by_db.entry(f.database.clone()).or_default() += f.records;
+        }
+        c.database_specific_results
+            .extend(by_db.into_iter().map(|(db, n)| (format!("{db}, imported from files"), n)));
+        c.imported_files = files.into_values().collect();
+    }
     c.database_results = summed + c.imported_results;
     c.duplicates = summed - found.len() + cross_source;
     c.excluded_other = found.difference(&all).count();
@@ -173,6 +218,18 @@ pub fn counts(review: &Review) -> anyhow::Result<Counts> {
         c.previous_studies = c.total_studies - c.new_studies;
     }
     Ok(c)
+}
+
+/// The day in a kept file's stamp (`…/20261126T151500Z-000001-…`), as
+/// YYYY-MM-DD; empty for a file placed by hand.
+fn imported_on(file: &str) -> String {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    let b = name.as_bytes();
+    if b.len() > 16 && b[..8].iter().all(u8::is_ascii_digit) && b[8] == b'T' {
+        format!("{}-{}-{}", &name[..4], &name[4..6], &name[6..8])
+    } else {
+        String::new()
+    }
 }
 
 /// `Reason, n; Reason, n` as the template writes reasons.
@@ -278,9 +335,14 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// A box of text at (x, y), `w` wide; returns its height.
 fn text_box(svg: &mut String, x: f32, y: f32, w: f32, lines: &[String]) -> f32 {
+    text_box_with(svg, x, y, w, lines, "")
+}
+
+/// A box of text, its border drawn with `extra` attributes.
+fn text_box_with(svg: &mut String, x: f32, y: f32, w: f32, lines: &[String], extra: &str) -> f32 {
     let h = 16.0 + lines.len() as f32 * 17.0;
     svg.push_str(&format!(
-        "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" rx=\"4\" fill=\"#fff\" stroke=\"#222\" stroke-width=\"1.2\"/>\n"
+        "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" rx=\"4\" fill=\"#fff\" stroke=\"#222\" stroke-width=\"1.2\"{extra}/>\n"
     ));
     for (i, l) in lines.iter().enumerate() {
         // An indented line (a part of the line above) is set in a little.
@@ -370,11 +432,8 @@ pub fn svg(c: &Counts) -> String {
 
     let top = f.y;
     let mut ident = vec![format!("Records identified from databases (n = {})", c.database_results)];
-    for (q, n) in &c.database_specific_results {
-        ident.push(format!("  PubMed, saved search {q} (n = {n})"));
-    }
-    if c.imported_results > 0 {
-        ident.push(format!("  Imported from files (n = {})", c.imported_results));
+    for (db, n) in &c.database_specific_results {
+        ident.push(format!("  {db} (n = {n})"));
     }
     let removed = [
         "Records removed before screening:".to_string(),
@@ -427,8 +486,16 @@ pub fn svg(c: &Counts) -> String {
     if !pending.is_empty() {
         pending.insert(0, "In progress:".to_string());
     }
-    f.row(&lines(&inc), &lines(&pending));
+    f.row(&lines(&inc), &[]);
     f.phase("Included", top);
+    if !pending.is_empty() {
+        // Not part of the flow: a dashed box of its own, below it, with no
+        // arrow into it.
+        f.y += GAP;
+        let w = RIGHT_X + BOX_W - LEFT_X;
+        let dashed = " stroke-dasharray=\"5 4\"";
+        f.y += text_box_with(&mut f.body, LEFT_X, f.y, w, &lines(&pending), dashed);
+    }
 
     let height = f.y + 20.0;
     let mut svg = format!(

@@ -74,7 +74,7 @@ pub fn html(review: &Review, counts: &Counts) -> String {
     h.push_str("<h2>Searches (PRISMA-S)</h2>\n");
     let runs: Vec<_> = review.searches.iter().filter(|r| r.is_complete()).collect();
     if runs.is_empty() {
-        h.push_str("<p class=\"muted\">No search has been run from this workspace; the records were imported from files.</p>\n");
+        h.push_str("<p class=\"muted\">No search has been run from this workspace; the records were imported from files (below).</p>\n");
     } else {
         h.push_str("<table><thead><tr><th>#</th><th>Database</th><th>Date</th><th>Strategy</th><th>Limits</th><th>Found</th><th>New</th></tr></thead><tbody>\n");
         for (i, r) in runs.iter().enumerate() {
@@ -89,6 +89,20 @@ pub fn html(review: &Review, counts: &Counts) -> String {
                 esc(&limits),
                 r.count,
                 r.new.len()
+            ));
+        }
+        h.push_str("</tbody></table>\n");
+    }
+
+    if !counts.imported_files.is_empty() {
+        h.push_str("<h3>Files imported (PRISMA-S)</h3>\n<table><thead><tr><th>Database</th><th>File</th><th>Imported</th><th>Records</th></tr></thead><tbody>\n");
+        for f in &counts.imported_files {
+            h.push_str(&format!(
+                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>\n",
+                esc(&f.database),
+                esc(&f.file),
+                esc(if f.imported_on.is_empty() { "placed by hand" } else { &f.imported_on }),
+                f.records
             ));
         }
         h.push_str("</tbody></table>\n");

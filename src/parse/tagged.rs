@@ -42,6 +42,26 @@ pub struct Source {
     pub kind: Option<String>,
 }
 
+/// A database as a reader knows it: EBSCOhost's exports name theirs by a
+/// code (`DB  - psyh`), which the record keeps (its id is made from it);
+/// reports show the name.
+pub fn database_name(db: &str) -> &str {
+    match db.trim().to_ascii_lowercase().as_str() {
+        "psyh" => "APA PsycInfo",
+        "pdh" => "APA PsycArticles",
+        "i3h" => "Criminal Justice Abstracts",
+        "rzh" => "CINAHL",
+        "cmedm" => "MEDLINE (EBSCOhost)",
+        "eric" => "ERIC",
+        "ecn" => "EconLit",
+        "sih" => "SocINDEX",
+        "a9h" => "Academic Search Complete",
+        "bth" => "Business Source Complete",
+        "lxh" => "Library, Information Science & Technology Abstracts",
+        _ => db,
+    }
+}
+
 /// The formats read here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
