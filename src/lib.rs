@@ -38,6 +38,7 @@ pub mod dedup;
 pub mod export;
 pub mod fetch;
 pub mod parse;
+pub mod query_syntax;
 pub mod rank;
 pub mod report;
 pub mod screen;

@@ -157,6 +157,39 @@ impl View {
         self.tags.as_ref().map(|t| t.of(pmid)).unwrap_or(&[])
     }
 
+    /// A query in the language of `find` (see [`crate::query_syntax`]):
+    /// PubMed's field tags, `concept:ID` filters, tantivy's syntax.
+    pub fn query(&self, text: &str) -> Result<Box<dyn tantivy::query::Query>> {
+        use tantivy::query::{BooleanQuery, Occur, Query};
+        let translated = crate::query_syntax::pubmed_tags(text)?;
+        let (concepts, rest) = crate::query_syntax::split_concepts(&translated);
+        if concepts.is_empty() {
+            return self.index.parse_query(&translated);
+        }
+        let Some(tags) = self.tag_set() else {
+            bail!(
+                "concept:{} needs the records tagged with a framework, and they are not\n(hint: \
+                 name the framework under [framework] in scoper.toml, then run `scoper tag`)",
+                concepts[0]
+            );
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for c in &concepts {
+            let Some(sel) = tags.resolve(c) else {
+                bail!(
+                    "no concept or element {c:?} in {}\n(hint: one of {})",
+                    tags.framework,
+                    tags.ids().join(", ")
+                );
+            };
+            clauses.push((Occur::Must, self.index.pmid_set_query(tags.pmids(&sel))));
+        }
+        if !rest.trim().is_empty() {
+            clauses.push((Occur::Must, self.index.parse_query(&rest)?));
+        }
+        Ok(Box::new(BooleanQuery::new(clauses)))
+    }
+
     /// The best `limit` matches of a query, and how many match in all.
     pub fn search(
         &self,

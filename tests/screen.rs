@@ -160,6 +160,41 @@ fn overlays_filters_and_search_on_whole_screens() {
     assert!(filtered.contains("1 of 67 · include"), "{filtered}");
     let concept = screen_keys(ws.path(), &opts, keys("c"), 120, 30);
     assert!(concept.contains("· concept: Core values"), "{concept}");
+    // The legend of the marks and the element badges, in the help.
+    assert!(
+        help.contains("+ include  - exclude  ? maybe") && help.contains("CV Core values"),
+        "{help}"
+    );
+}
+
+#[test]
+fn the_search_takes_finds_language_and_every_terminal_size_shows_where_you_are() {
+    let ws = common::team_workspace();
+    let opts = options("ana", Order::Pmid);
+    // PubMed field tags, short and long, as `find` takes them.
+    let tagged = screen_keys(ws.path(), &opts, keys("/asthma[tiab]\n"), 120, 30);
+    assert!(tagged.contains("records match \"asthma[tiab]\""), "{tagged}");
+    assert!(tagged.contains("990000037"), "{tagged}");
+    let long = screen_keys(ws.path(), &opts, keys("/asthma[Title/Abstract]\n"), 120, 30);
+    assert!(long.contains("1 of 67 · search: asthma[Title/Abstract]"), "{long}");
+    let concept = screen_keys(ws.path(), &opts, keys("/concept:equity\n"), 120, 30);
+    assert!(concept.contains("records match \"concept:equity\""), "{concept}");
+    // A long error is read whole: it wraps in the footer, not cut.
+    let bad = screen_keys(ws.path(), &opts, keys("/x[sb]\n"), 80, 24);
+    let flat = bad.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("has no counterpart here") && flat.contains("pubtype:, lang:)"), "{bad}");
+    // 60×20: the queue is one line, and the filter shows.
+    let narrow = screen_keys(ws.path(), &opts, keys("f"), 60, 20);
+    assert!(narrow.contains("of 67 · unscreened"), "{narrow}");
+    assert!(narrow.contains("showing unscreened"), "{narrow}");
+    // 120×40: the footer's parts are whole or left out, never cut mid-word.
+    let model = options("ana", Order::Model(1));
+    let wide = screen_keys(ws.path(), &model, Vec::new(), 120, 40);
+    let footer: Vec<&str> = wide.lines().rev().take(2).collect();
+    assert!(footer[1].trim_end().ends_with("0 maybe"), "{footer:?}");
+    assert!(footer[0].contains("i include  e exclude"), "{footer:?}");
+    let at60 = screen_keys(ws.path(), &model, Vec::new(), 60, 20);
+    assert!(at60.contains("i/e/m decide · u undo · / search"), "{at60}");
 }
 
 #[test]

@@ -194,8 +194,9 @@ pub fn carry_out(
 /// The PMIDs matching a query, from the index's PMID column: no record
 /// is loaded, so a broad query on a large workspace stays quick.
 fn search(view: &View, q: &str) -> Result<HashSet<Pmid>, String> {
-    let first_line = |e: anyhow::Error| e.to_string().lines().next().unwrap_or("").to_string();
-    let query = view.index().parse_query(q).map_err(first_line)?;
+    // The whole message, its lines joined: the footer wraps it.
+    let said = |e: anyhow::Error| format!("{e:#}").lines().collect::<Vec<_>>().join(" ");
+    let query = view.query(q).map_err(said)?;
     let searcher = view.searcher();
     let docs = searcher
         .search(query.as_ref(), &tantivy::collector::DocSetCollector)

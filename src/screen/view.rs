@@ -33,7 +33,11 @@ pub fn render(frame: &mut Frame, state: &ScreenState, keys: &Keymap) {
         frame.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
         return;
     }
-    let footer_height = if area.height >= 10 { 2 } else { 1 };
+    let footer_height = match area.height {
+        h if h >= 16 => footer_rows(state, keys, area.width, 6),
+        h if h >= 10 => 2,
+        _ => 1,
+    };
     let [main, footer] =
         Layout::vertical([Constraint::Min(1), Constraint::Length(footer_height)]).areas(area);
     if main.width >= 80 {
@@ -41,6 +45,13 @@ pub fn render(frame: &mut Frame, state: &ScreenState, keys: &Keymap) {
             Layout::horizontal([Constraint::Percentage(38), Constraint::Percentage(62)])
                 .areas(main);
         render_list(frame, state, list);
+        render_detail(frame, state, detail);
+    } else if main.height >= 6 {
+        // Too narrow for the list: the queue collapses to one line (where
+        // the cursor is, what the queue shows), above the record.
+        let [line, detail] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(main);
+        render_queue_line(frame, state, line);
         render_detail(frame, state, detail);
     } else {
         render_detail(frame, state, main);
@@ -63,6 +74,24 @@ fn marker(state: &ScreenState, p: crate::parse::Pmid) -> (&'static str, Style) {
         Some(Verdict::Maybe) => ("?", Style::new()),
         _ => (" ", Style::new()),
     }
+}
+
+/// The queue in one line: the place of the cursor, the filter, and the
+/// decision mark of the record shown.
+fn render_queue_line(frame: &mut Frame, state: &ScreenState, area: Rect) {
+    let (mark, _) = state.current().map_or((" ", Style::new()), |p| marker(state, p));
+    let pilot = state.current().is_some_and(|p| state.pilot.contains(&p));
+    let text = format!(
+        "{mark} {} of {} · {}{}",
+        if state.visible.is_empty() { 0 } else { state.cursor + 1 },
+        state.visible.len(),
+        state.filter.label(),
+        if pilot { " · pilot" } else { "" }
+    );
+    frame.render_widget(
+        Paragraph::new(Line::styled(text, Style::new().add_modifier(Modifier::BOLD))),
+        area,
+    );
 }
 
 fn render_list(frame: &mut Frame, state: &ScreenState, area: Rect) {
@@ -298,25 +327,35 @@ fn render_detail(frame: &mut Frame, state: &ScreenState, area: Rect) {
 /// Excludes in a row before the footer shows the stopping hint.
 const STOP_HINT_AFTER: usize = 25;
 
-fn render_footer(frame: &mut Frame, state: &ScreenState, keys: &Keymap, area: Rect) {
+/// The footer's two texts: the progress line (what fits of it, whole
+/// parts only) and the second line (a prompt, the status, or the keys).
+fn footer_texts(state: &ScreenState, keys: &Keymap, width: usize) -> (String, String) {
     let (screened, total, i, e, m) = state.progress();
-    let mut progress = format!(
-        "{} · {} · {screened} of {total} screened · {i} include, {e} exclude, {m} maybe",
-        state.reviewer,
-        state.stage.name(),
-    );
-    if let Some(note) = &state.ranking_note {
-        progress.push_str(&format!(" · {note}"));
+    let mut parts = vec![
+        format!("{} · {}", state.reviewer, state.stage.name()),
+        format!("{screened} of {total} screened"),
+        format!("{i} include, {e} exclude, {m} maybe"),
+    ];
+    // What is on shows first: a filter or a search, the pilot.
+    if state.filter != super::state::Filter::All {
+        parts.push(format!("showing {}", state.filter.label()));
+    }
+    if state.pilot_left() > 0 {
+        parts.push(format!("pilot: {} left", state.pilot_left()));
     }
     if let Some(h) = state.stop.filter(|h| h.quiet >= STOP_HINT_AFTER) {
-        progress.push_str(&format!(
-            " · no include in the last {}; estimated recall ≥ {:.0}%",
+        parts.push(format!(
+            "no include in the last {}; estimated recall ≥ {:.0}%",
             h.quiet,
             (h.recall_at_least * 100.0).floor()
         ));
     }
+    if let Some(note) = &state.ranking_note {
+        parts.push(note.clone());
+    }
+    let progress = fit(&parts, " · ", width);
     let k = |n: &str| keys.shown.get(n).copied().unwrap_or('?');
-    let hint = format!(
+    let full = format!(
         "{} include  {} exclude  {} maybe  {} undo  {}/{} move  {} search  {} filter  {} help  {} quit",
         k("include"),
         k("exclude"),
@@ -329,25 +368,77 @@ fn render_footer(frame: &mut Frame, state: &ScreenState, keys: &Keymap, area: Re
         k("help"),
         k("quit")
     );
+    let short = format!(
+        "{}/{}/{} decide · {} undo · {} search · {} filter · {} help · {} quit",
+        k("include"),
+        k("exclude"),
+        k("maybe"),
+        k("undo"),
+        k("search"),
+        k("filter"),
+        k("help"),
+        k("quit")
+    );
+    let hint = if full.chars().count() <= width { full } else { short };
     let prompt = match &state.mode {
         Mode::Search(t) => Some(format!("search: {t}▏ (Enter: search, Esc: cancel)")),
         Mode::Note(t) => Some(format!("note: {t}▏ (Enter: save, Esc: cancel)")),
         _ => None,
     };
-    let second = prompt.or_else(|| state.status.clone()).unwrap_or(hint);
-    let lines = if area.height >= 2 {
-        vec![
-            Line::styled(progress, Style::new().add_modifier(Modifier::REVERSED)),
-            Line::raw(second),
-        ]
+    (progress, prompt.or_else(|| state.status.clone()).unwrap_or(hint))
+}
+
+/// The parts that fit in `width`, joined: whole parts only, in order (the
+/// first always, cut only if it alone is too long).
+fn fit(parts: &[String], sep: &str, width: usize) -> String {
+    let mut out = String::new();
+    for p in parts {
+        let extra = if out.is_empty() { 0 } else { sep.chars().count() };
+        if !out.is_empty() && out.chars().count() + extra + p.chars().count() > width {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(sep);
+        }
+        out.push_str(p);
+    }
+    out
+}
+
+/// Rows the footer needs at `width`: the progress line, and the second
+/// line wrapped (a long search error is read whole), at most `max`.
+fn footer_rows(state: &ScreenState, keys: &Keymap, width: u16, max: u16) -> u16 {
+    let (_, second) = footer_texts(state, keys, width as usize);
+    // Word by word, as the paragraph wraps it.
+    let (mut rows, mut at) = (1u16, 0usize);
+    for word in second.split_whitespace() {
+        let n = word.chars().count();
+        if at > 0 && at + 1 + n > width as usize {
+            rows += 1;
+            at = 0;
+        }
+        at += if at > 0 { 1 + n } else { n };
+    }
+    (1 + rows).min(max)
+}
+
+fn render_footer(frame: &mut Frame, state: &ScreenState, keys: &Keymap, area: Rect) {
+    let (progress, second) = footer_texts(state, keys, area.width as usize);
+    if area.height >= 2 {
+        let [top, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+        frame.render_widget(
+            Paragraph::new(Line::styled(progress, Style::new().add_modifier(Modifier::REVERSED))),
+            top,
+        );
+        frame.render_widget(Paragraph::new(second).wrap(Wrap { trim: true }), rest);
     } else {
-        vec![Line::raw(if matches!(state.mode, Mode::Browse) && state.status.is_none() {
+        let one = if matches!(state.mode, Mode::Browse) && state.status.is_none() {
             progress
         } else {
             second
-        })]
-    };
-    frame.render_widget(Paragraph::new(lines), area);
+        };
+        frame.render_widget(Paragraph::new(one), area);
+    }
 }
 
 /// How a popup's text moves: wrapped and scrolled by so many rows, or
@@ -417,10 +508,10 @@ fn render_help(frame: &mut Frame, state: &ScreenState, keys: &Keymap, area: Rect
             .iter()
             .map(|b| format!("{} {}", keys.shown[b.name], b.name.replace('_', " ")))
             .collect();
-        let text = Text::from(vec![
-            Line::raw(all.join(" · ")),
-            Line::raw("j/k scroll this; any other key closes it"),
-        ]);
+        let mut text = vec![Line::raw(all.join(" · "))];
+        text.extend(legend(state));
+        text.push(Line::raw("j/k scroll this; any other key closes it"));
+        let text = Text::from(text);
         popup(frame, area, "keys", text, Scroll::Rows(state.overlay_scroll));
         return;
     }
@@ -429,6 +520,7 @@ fn render_help(frame: &mut Frame, state: &ScreenState, keys: &Keymap, area: Rect
         .map(|b| Line::raw(format!("{:>3}  {}", keys.shown[b.name], b.help)))
         .collect();
     lines.push(Line::raw("  ↑↓  move · PgUp/PgDn  a page · Space/b  scroll the record"));
+    lines.extend(legend(state));
     if !state.order_label.is_empty() {
         lines.push(Line::raw(format!("the queue's order: {} (--order)", state.order_label)));
     }
@@ -436,6 +528,27 @@ fn render_help(frame: &mut Frame, state: &ScreenState, keys: &Keymap, area: Rect
         "j/k scroll this; any other key closes it; keys are remapped under [screening.keys]",
     ));
     popup(frame, area, "keys", Text::from(lines), Scroll::Rows(state.overlay_scroll));
+}
+
+/// What the queue's marks and the element badges mean, each badge in its
+/// element's colour (as the highlights in the record).
+fn legend(state: &ScreenState) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::raw(
+        "queue: + include  - exclude  ? maybe  * new since the last update  p pilot",
+    )];
+    if !state.elements.is_empty() {
+        let mut spans = vec![Span::raw("elements: ")];
+        for (i, e) in state.elements.iter().enumerate() {
+            let mut style = Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+            if state.color {
+                style = style.fg(ELEMENT_COLORS[i % ELEMENT_COLORS.len()]);
+            }
+            spans.push(Span::styled(e.badge.clone(), style));
+            spans.push(Span::raw(format!(" {}  ", e.name)));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines
 }
 
 fn render_criteria(frame: &mut Frame, state: &ScreenState, area: Rect) {
