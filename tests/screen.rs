@@ -525,6 +525,34 @@ fn the_model_puts_what_the_reviewer_includes_first_and_says_when_to_stop() {
 }
 
 #[test]
+fn a_maybe_does_not_reorder_the_queue() {
+    let ws = two_topics();
+    let dir = ws.path();
+    let opts = options("mo", Order::Model(1));
+    // The queue the model makes: after the session's start, unscreened only.
+    let queue = || {
+        let w = Workspace::open(dir).unwrap();
+        let view = View::open(&w).unwrap();
+        let state = open(&w, &view, &opts).unwrap();
+        let keymap = Keymap::new(&Default::default()).unwrap();
+        let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
+        let state =
+            event_loop(&mut terminal, &mut Script(Vec::new()), &w, &view, state, &keymap).unwrap();
+        state.queue.iter().filter(|p| !state.mine.contains_key(p)).copied().collect::<Vec<_>>()
+    };
+    for (pmid, d) in [("990100001", "include"), ("990100002", "exclude")] {
+        assert!(scoper(dir, &["decide", pmid, d, "--reviewer", "mo"]).status.success());
+    }
+    let before = queue();
+    // A maybe on a skin-rash case series: it teaches the model nothing.
+    assert!(scoper(dir, &["decide", "990100004", "maybe", "--reviewer", "mo"]).status.success());
+    let after = queue();
+    let p4 = scoper::parse::Pmid::new(990100004).unwrap();
+    let expected: Vec<_> = before.iter().copied().filter(|p| *p != p4).collect();
+    assert_eq!(after, expected, "one maybe reordered the queue");
+}
+
+#[test]
 fn on_a_large_workspace_the_model_ranks_on_a_thread_and_the_queue_follows_when_it_is_done() {
     let ws = two_topics();
     let dir = ws.path();

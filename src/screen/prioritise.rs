@@ -203,15 +203,19 @@ impl Prioritiser {
     }
 
     /// The job for `mine` (in the order of `sequence`, oldest first);
-    /// `None` while there is not both an include (or maybe) and an
-    /// exclude. A maybe is trained on as an include.
+    /// `None` while there is not both an include and an exclude. A maybe
+    /// teaches the model nothing: it says the reviewer does not know yet
+    /// (trained on as an include, one maybe on a COVID-19 paper brought
+    /// twenty COVID-19 papers to the top). It stays out of the ranking like
+    /// any screened record.
     fn job(&self, mine: &HashMap<Pmid, Decision>, sequence: &[Pmid]) -> Option<Job> {
         let decided: Vec<&Decision> = sequence
             .iter()
             .filter_map(|p| mine.get(p))
-            .filter(|d| d.decision != Verdict::Undecided && self.row_of.contains_key(&d.pmid))
+            .filter(|d| matches!(d.decision, Verdict::Include | Verdict::Exclude))
+            .filter(|d| self.row_of.contains_key(&d.pmid))
             .collect();
-        let yes = |d: &Decision| matches!(d.decision, Verdict::Include | Verdict::Maybe);
+        let yes = |d: &Decision| d.decision == Verdict::Include;
         if !decided.iter().any(|d| yes(d)) || decided.iter().all(|d| yes(d)) {
             return None;
         }
