@@ -313,3 +313,69 @@ fn the_form_in_the_terminal_accepts_suggestions_and_saves_them() {
     assert!(cv.judgements.values().all(|j| *j == scoper::chart::Judgement::Confirmed), "{cv:?}");
     assert_eq!(charts.value(p1, "year").unwrap().value, serde_json::json!(2021.0));
 }
+
+#[test]
+fn the_form_for_people_titles_help_names_and_keys_in_view() {
+    use ratatui::backend::TestBackend;
+    use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    use scoper::chart::form_ui::{event_loop, open, render};
+    struct Script(Vec<Event>);
+    impl scoper::screen::term::Events for Script {
+        fn next(&mut self) -> anyhow::Result<Option<Event>> {
+            Ok(if self.0.is_empty() { None } else { Some(self.0.remove(0)) })
+        }
+    }
+    let key = |c: KeyCode| Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    let ws = screened();
+    let p = ws.path();
+    // chart set takes a framework concept by its name or its id.
+    let (_, v) = scoper_json(
+        p,
+        &[
+            "chart",
+            "set",
+            "990000001",
+            "pillars-accelerators",
+            "Patient-safety and quality institutes, it-systems",
+            "--reviewer",
+            "ana",
+        ],
+    );
+    assert_eq!(v["value"], serde_json::json!(["safety-quality-institutes", "it-systems"]), "{v}");
+    let w = scoper::store::Workspace::open(p).unwrap();
+    let view = scoper::view::View::open(&w).unwrap();
+    let screen = |typed: Vec<Event>, h: u16| {
+        let state = open(&w, &view, "ana").unwrap();
+        let mut terminal = ratatui::Terminal::new(TestBackend::new(120, h)).unwrap();
+        let done = event_loop(&mut terminal, &mut Script(typed), &w, &view, state).unwrap();
+        terminal.draw(|f| render(f, &done)).unwrap();
+        let buf = terminal.backend().buffer().clone();
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>()
+            })
+            .collect::<Vec<_>>()
+    };
+    // Titles in the list; the framework's names in the form.
+    let rows = screen(Vec::new(), 40);
+    let all = rows.join("\n");
+    assert!(all.contains("Equity as a design principle"), "{all}");
+    assert!(all.contains("Accelerator: patient-safety and quality"), "{all}");
+    // ? explains the keys and the method.
+    let help = screen(vec![key(KeyCode::Char('?'))], 40).join("\n");
+    assert!(help.contains("charting keys") && help.contains("charted by one reviewer"), "{help}");
+    // A long choice list on a small screen: the keys stay in the footer.
+    let fields = scoper::chart::Form::of(
+        &scoper::config::Protocol::load(&w.protocol()).unwrap(),
+        view.tag_set(),
+    )
+    .unwrap()
+    .fields;
+    let at = fields.iter().position(|f| f.id == "pillars-accelerators").unwrap();
+    let mut typed = (0..at).map(|_| key(KeyCode::Char('j'))).collect::<Vec<_>>();
+    typed.push(key(KeyCode::Enter));
+    typed.extend((0..14).map(|_| key(KeyCode::Char('j'))));
+    let rows = screen(typed, 24);
+    assert!(rows.last().unwrap().contains("j/k move · Space tick · Enter save"), "{rows:?}");
+    assert!(rows.iter().any(|r| r.contains("[ ] ") || r.contains("[x] ")), "{rows:?}");
+}

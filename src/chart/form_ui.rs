@@ -41,6 +41,8 @@ pub enum Mode {
         at: usize,
         ticked: Vec<bool>,
     },
+    /// The keys and what the form shows (`?`).
+    Help,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +63,10 @@ pub struct FormState {
     /// This reviewer's values.
     pub values: HashMap<(Pmid, String), Entry>,
     pub detail: Option<(Record, Vec<ConceptHit>)>,
+    /// The included records' titles, for the list.
+    pub titles: HashMap<Pmid, String>,
+    /// How the review charts (for the help).
+    pub method: String,
     pub mode: Mode,
     pub status: Option<String>,
     pub now: String,
@@ -193,6 +199,7 @@ impl FormState {
         }
         let Some(f) = self.fields.get(self.field).cloned() else { return vec![Effect::Quit] };
         match self.mode.clone() {
+            Mode::Help => self.mode = Mode::Browse,
             Mode::Edit(text) => match key.code {
                 KeyCode::Char(c) => self.mode = Mode::Edit(format!("{text}{c}")),
                 KeyCode::Backspace => {
@@ -296,6 +303,7 @@ impl FormState {
                             .map(Effect::Persist)
                             .collect();
                     }
+                    KeyCode::Char('?') => self.mode = Mode::Help,
                     KeyCode::Char('q') => return vec![Effect::Quit],
                     _ => {}
                 }
@@ -311,6 +319,12 @@ pub fn open(ws: &Workspace, view: &View, reviewer: &str) -> Result<FormState> {
     let form = Form::of(&protocol, view.tag_set())?;
     let records = included(&Decisions::load(ws)?, form.stage);
     let charts = Charts::load(ws)?;
+    let mut titles = HashMap::new();
+    for p in &records {
+        if let Some(r) = view.get(*p)? {
+            titles.insert(*p, r.title);
+        }
+    }
     let values = charts.by_reviewer.get(reviewer).cloned().unwrap_or_default();
     Ok(FormState {
         reviewer: reviewer.into(),
@@ -321,6 +335,8 @@ pub fn open(ws: &Workspace, view: &View, reviewer: &str) -> Result<FormState> {
         field: 0,
         values,
         detail: None,
+        titles,
+        method: charts.method.name().to_string(),
         mode: Mode::Browse,
         status: if charts.bad.is_empty() {
             None
@@ -340,7 +356,7 @@ pub fn render(frame: &mut Frame, s: &FormState) {
     }
     let [main, footer] = Layout::vertical([Constraint::Min(1), Constraint::Length(2)]).areas(area);
     let (list, right) = if main.width >= 80 {
-        let [l, r] = Layout::horizontal([Constraint::Length(24), Constraint::Min(1)]).areas(main);
+        let [l, r] = Layout::horizontal([Constraint::Length(34), Constraint::Min(1)]).areas(main);
         (Some(l), r)
     } else {
         (None, main)
@@ -354,7 +370,13 @@ pub fn render(frame: &mut Frame, s: &FormState) {
             .map(|(i, p)| {
                 let n =
                     s.fields.iter().filter(|f| s.values.contains_key(&(*p, f.id.clone()))).count();
-                let line = Line::raw(format!("{p} {n:>2}/{}", s.fields.len()));
+                let title = s.titles.get(p).map(String::as_str).unwrap_or("…");
+                let room = (l.width as usize).saturating_sub(7);
+                let line = Line::raw(format!(
+                    "{n:>2}/{:<2} {}",
+                    s.fields.len(),
+                    crate::report::one_line(title, room)
+                ));
                 if i == s.record {
                     line.style(Style::new().add_modifier(Modifier::REVERSED))
                 } else {
@@ -388,9 +410,9 @@ pub fn render(frame: &mut Frame, s: &FormState) {
             field_line = lines.len();
         }
         let (value, style) = match (s.value(f), s.suggestion(f)) {
-            (Some(e), _) => (display(&e.value), Style::new()),
+            (Some(e), _) => (f.shown(&e.value), Style::new()),
             (None, Some(sg)) => (
-                format!("suggested: {} (a: accept)", display(&sg.value)),
+                format!("suggested: {} (a: accept)", f.shown(&sg.value)),
                 Style::new().add_modifier(Modifier::DIM | Modifier::ITALIC),
             ),
             (None, None) => ("—".into(), Style::new().add_modifier(Modifier::DIM)),
@@ -409,6 +431,7 @@ pub fn render(frame: &mut Frame, s: &FormState) {
         if i == s.field {
             if let Some(sg) = s.suggestion(f) {
                 for (c, sentence) in sg.evidence {
+                    let c = f.shown(&Value::String(c));
                     lines.push(Line::styled(
                         format!("    {c}: “{sentence}”"),
                         Style::new().add_modifier(Modifier::ITALIC),
@@ -416,11 +439,16 @@ pub fn render(frame: &mut Frame, s: &FormState) {
                 }
             }
             match &s.mode {
-                Mode::Edit(t) => {
-                    lines.push(Line::raw(format!("    > {t}▏ (Enter: save, Esc: cancel)")))
-                }
+                Mode::Edit(t) => lines.push(Line::raw(format!("    > {t}▏"))),
                 Mode::Pick { at, ticked } => {
-                    for (j, c) in FormState::choices(f).iter().enumerate() {
+                    let shown: Vec<String> = match f.kind {
+                        Kind::YesNo => FormState::choices(f),
+                        _ => (0..f.choices.len()).map(|j| f.choice_name(j)).collect(),
+                    };
+                    for (j, c) in shown.iter().enumerate() {
+                        if j == *at {
+                            field_line = lines.len();
+                        }
                         let mark = if f.kind == Kind::MultiChoice {
                             if ticked.get(j).copied().unwrap_or(false) {
                                 "[x] "
@@ -437,9 +465,8 @@ pub fn render(frame: &mut Frame, s: &FormState) {
                             l
                         });
                     }
-                    lines.push(Line::raw("    j/k move, Space tick, Enter save, Esc cancel"));
                 }
-                Mode::Browse => {}
+                Mode::Browse | Mode::Help => {}
             }
         }
     }
@@ -461,8 +488,12 @@ pub fn render(frame: &mut Frame, s: &FormState) {
         s.charted(),
         s.records.len()
     );
-    let hint = s.status.clone().unwrap_or_else(|| {
-        "j/k field  Enter edit  a accept  A accept all  n/p record  q quit".into()
+    // The keys of what is being done, always in view (a long choice list
+    // scrolls above them).
+    let hint = s.status.clone().unwrap_or_else(|| match &s.mode {
+        Mode::Edit(_) => "type the value · Enter save · Esc cancel".into(),
+        Mode::Pick { .. } => "j/k move · Space tick · Enter save · Esc cancel".into(),
+        _ => "j/k field  Enter edit  a accept  A accept all  n/p record  ? help  q quit".into(),
     });
     frame.render_widget(
         Paragraph::new(vec![
@@ -471,6 +502,39 @@ pub fn render(frame: &mut Frame, s: &FormState) {
         ]),
         footer,
     );
+    if s.mode == Mode::Help {
+        let text = vec![
+            Line::styled("charting keys", Style::new().add_modifier(Modifier::BOLD)),
+            Line::raw("j/k or ↑↓   the next or previous field"),
+            Line::raw("Enter or e  edit the field: type a value, or pick from a list"),
+            Line::raw(
+                "a           accept the field's suggestion; A every suggestion of the record",
+            ),
+            Line::raw("n/p         the next or previous record"),
+            Line::raw("q           quit (every value is saved as it is entered)"),
+            Line::raw(""),
+            Line::raw("A suggestion (dim) is the record's own data or the framework's concepts"),
+            Line::raw("with the sentence they were found in; it counts only once accepted."),
+            Line::raw("The list: fields you have filled of the form's, and the title."),
+            Line::raw(format!("This review is {}.", s.method)),
+            Line::raw("any key closes this"),
+        ];
+        let w = area.width.saturating_sub(4).min(80);
+        let h = (text.len() as u16 + 2).min(area.height);
+        let r = Rect {
+            x: area.x + (area.width - w) / 2,
+            y: area.y + (area.height - h) / 2,
+            width: w,
+            height: h,
+        };
+        frame.render_widget(ratatui::widgets::Clear, r);
+        frame.render_widget(
+            Paragraph::new(text)
+                .wrap(Wrap { trim: false })
+                .block(Block::bordered().title(" help ")),
+            r,
+        );
+    }
 }
 
 /// Carries out effects; true to quit.

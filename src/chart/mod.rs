@@ -46,6 +46,11 @@ pub struct Field {
     /// the element's concepts, pre-filled from the concept hits).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub element: Option<String>,
+    /// The choices' names, where they differ from the ids (a framework's
+    /// concepts: `safety-quality-institutes` is "Patient-safety and
+    /// quality institutes"); empty otherwise.
+    #[serde(skip)]
+    pub labels: Vec<String>,
 }
 
 fn text() -> Kind {
@@ -137,6 +142,7 @@ impl Form {
                     kind: *kind,
                     choices: Vec::new(),
                     element: None,
+                    labels: Vec::new(),
                 })
                 .collect()
         } else {
@@ -169,6 +175,7 @@ impl Form {
                     label: format!("{} (framework)", e.name),
                     kind: Kind::MultiChoice,
                     choices: e.concepts.iter().map(|(id, _)| id.clone()).collect(),
+                    labels: e.concepts.iter().map(|(_, name)| name.clone()).collect(),
                     element: Some(e.id.clone()),
                 });
             }
@@ -237,31 +244,67 @@ impl Field {
                 "no" | "n" | "false" => Value::Bool(false),
                 _ => bail!("{:?} ({}) takes yes or no, not {t:?}", self.id, self.label),
             },
-            Kind::Choice => {
-                self.check_choice(t)?;
-                Value::String(t.to_string())
-            }
+            Kind::Choice => Value::String(self.choice(t)?),
             Kind::MultiChoice => {
                 let items: Vec<&str> =
                     t.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
-                for i in &items {
-                    self.check_choice(i)?;
-                }
-                Value::Array(items.into_iter().map(|s| Value::String(s.into())).collect())
+                let ids = items.iter().map(|i| self.choice(i)).collect::<Result<Vec<_>>>()?;
+                Value::Array(ids.into_iter().map(Value::String).collect())
             }
         })
     }
 
-    fn check_choice(&self, t: &str) -> Result<()> {
-        if !self.choices.iter().any(|c| c == t) {
-            bail!(
+    /// The choice `t` names: its id, or its name in any case.
+    fn choice(&self, t: &str) -> Result<String> {
+        if let Some(c) = self.choices.iter().find(|c| *c == t) {
+            return Ok(c.clone());
+        }
+        let lower = t.to_lowercase();
+        // "Accelerator: patient-safety and quality institutes" is also
+        // "patient-safety and quality institutes".
+        let by_name = self.choices.iter().zip(&self.labels).find(|(c, l)| {
+            let l = l.to_lowercase();
+            c.to_lowercase() == lower || l == lower || l.rsplit(": ").next() == Some(&lower)
+        });
+        match by_name {
+            Some((c, _)) => Ok(c.clone()),
+            None => bail!(
                 "{t:?} is not a choice of {:?} ({}) (hint: one of {})",
                 self.id,
                 self.label,
-                self.choices.join(", ")
-            );
+                (0..self.choices.len()).map(|i| self.choice_name(i)).collect::<Vec<_>>().join(", ")
+            ),
         }
-        Ok(())
+    }
+
+    /// A choice as a reader sees it: its name, with its id where they
+    /// differ.
+    pub fn choice_name(&self, i: usize) -> String {
+        match (self.choices.get(i), self.labels.get(i)) {
+            (Some(id), Some(name)) if name != id => format!("{name} ({id})"),
+            (Some(id), _) => id.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// A value of this field as a reader sees it: a framework's concepts
+    /// by name.
+    pub fn shown(&self, v: &Value) -> String {
+        if self.labels.is_empty() {
+            return display(v);
+        }
+        let name = |id: &str| {
+            self.choices.iter().position(|c| c == id).and_then(|i| self.labels.get(i)).cloned()
+        };
+        match v {
+            Value::Array(items) => items
+                .iter()
+                .map(|x| x.as_str().and_then(name).unwrap_or_else(|| display(x)))
+                .collect::<Vec<_>>()
+                .join("; "),
+            Value::String(s) => name(s).unwrap_or_else(|| s.clone()),
+            other => display(other),
+        }
     }
 }
 
@@ -596,6 +639,7 @@ mod tests {
             kind,
             choices: choices.iter().map(|s| s.to_string()).collect(),
             element: None,
+            labels: Vec::new(),
         };
         assert_eq!(f(Kind::Number, &[]).parse("12").unwrap(), serde_json::json!(12.0));
         assert!(f(Kind::Number, &[]).parse("twelve").is_err());
