@@ -35,6 +35,14 @@ fn pmid(n: u32) -> String {
 /// wins; a record is final when the settler's line exists or both
 /// reviewers agree (at full text, on the reason too).
 fn independent_counts(ws: &Path, settler: &str) -> BTreeMap<&'static str, usize> {
+    independent_counts_of(ws, ["ana", "ben"], settler)
+}
+
+fn independent_counts_of(
+    ws: &Path,
+    [first, second]: [&str; 2],
+    settler: &str,
+) -> BTreeMap<&'static str, usize> {
     let mut last: BTreeMap<(String, String, String), serde_json::Value> = BTreeMap::new();
     for e in fs::read_dir(ws.join("screening")).unwrap() {
         let path = e.unwrap().path();
@@ -59,7 +67,7 @@ fn independent_counts(ws: &Path, settler: &str) -> BTreeMap<&'static str, usize>
         if let Some(s) = get(settler) {
             return Some(s["decision"].as_str().unwrap().to_string());
         }
-        let (a, b) = (get("ana")?, get("ben")?);
+        let (a, b) = (get(first)?, get(second)?);
         let same_reason = stage == "title-abstract" || a["reason"] == b["reason"];
         (a["decision"] == b["decision"] && same_reason)
             .then(|| a["decision"].as_str().unwrap().to_string())
@@ -437,4 +445,29 @@ fn two_reviewers_chart_independently_and_a_difference_is_settled_not_overwritten
         (of("final"), of("ana"), of("ben"), of("cai (settling)")),
         ("8800".into(), "100000".into(), "8800".into(), "8800".into())
     );
+}
+
+#[test]
+fn the_demo_reviews_prisma_counts_match_a_second_reading_of_its_logs() {
+    let ws = common::demo_workspace();
+    let dir = ws.path();
+    let repo = common::repo();
+    fs::create_dir_all(dir.join("screening")).unwrap();
+    for e in fs::read_dir(repo.join("screening")).unwrap() {
+        let path = e.unwrap().path();
+        fs::copy(&path, dir.join("screening").join(path.file_name().unwrap())).unwrap();
+    }
+    let (_, p) = scoper_json(dir, &["prisma"]);
+    let mine = independent_counts_of(dir, ["reviewer-a", "reviewer-b"], "consensus");
+    for key in [
+        "records_screened",
+        "records_excluded",
+        "dbr_sought_reports",
+        "dbr_excluded",
+        "total_studies",
+    ] {
+        assert_eq!(p[key].as_u64().unwrap() as usize, mine[key], "{key}: {p}");
+    }
+    assert_eq!(p["records_screened"], 67, "{p}");
+    assert!(p["screening_method"].as_str().unwrap().contains("blind until"), "{p}");
 }

@@ -194,7 +194,7 @@ fn the_search_takes_finds_language_and_every_terminal_size_shows_where_you_are()
     assert!(footer[1].trim_end().ends_with("0 maybe"), "{footer:?}");
     assert!(footer[0].contains("i include  e exclude"), "{footer:?}");
     let at60 = screen_keys(ws.path(), &model, Vec::new(), 60, 20);
-    assert!(at60.contains("i/e/m decide · u undo · / search"), "{at60}");
+    assert!(at60.contains("i/e/m · u undo · / search · f filter · ? help · q quit"), "{at60}");
 }
 
 #[test]

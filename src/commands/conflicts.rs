@@ -151,7 +151,9 @@ pub fn run(
         if blind && s["in_conflict"].as_u64().unwrap_or(0) > 0 {
             writeln!(
                 w,
-                "  screening is blind, so the disagreements are not listed; when every reviewer                  has screened, `scoper unblind --reviewer NAME` ends blinding (once, recorded)                  and this lists them"
+                "  screening is blind, so the disagreements are not listed; when every reviewer \
+                 has screened, `scoper unblind --reviewer NAME` ends blinding (once, recorded) \
+                 and this lists them"
             )?;
         }
         for c in conflicts {

@@ -203,7 +203,9 @@ impl Decisions {
         let mut out: Vec<String> = self.bad.iter().map(|b| b.to_string()).collect();
         for (name, n) in &self.off_roster {
             out.push(format!(
-                "screening/{name}.jsonl ({n} line(s)) is not counted: {name:?} is not on the                  roster in scoper.toml (hint: add the name to [screening] reviewers if it is a                  reviewer of this review)"
+                "screening/{name}.jsonl ({n} line(s)) is not counted: {name:?} is not on the \
+                 roster in scoper.toml (hint: add the name to [screening] reviewers if it is a \
+                 reviewer of this review)"
             ));
         }
         out

@@ -369,7 +369,7 @@ fn footer_texts(state: &ScreenState, keys: &Keymap, width: usize) -> (String, St
         k("quit")
     );
     let short = format!(
-        "{}/{}/{} decide · {} undo · {} search · {} filter · {} help · {} quit",
+        "{}/{}/{} · {} undo · {} search · {} filter · {} help · {} quit",
         k("include"),
         k("exclude"),
         k("maybe"),
