@@ -372,3 +372,12 @@ impl CorpusSummary {
         Ok(())
     }
 }
+
+/// `n` and the noun, singular for one: "1 record", "3 records".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

@@ -36,7 +36,11 @@ fn exports_from_other_databases_import_and_other_files_are_named_for_what_they_a
         let out = scoper(ws.path(), &["import", f.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(0), "{}: {}", f.display(), text(&out.stderr));
         let said = text(&out.stdout);
-        assert!(said.contains(" records ("), "{}: {said}", f.display());
+        assert!(
+            said.contains(" records (") || said.contains(" 1 record ("),
+            "{}: {said}",
+            f.display()
+        );
     }
     // An HTML page a browser saved, and a JSON answer.
     let dir = tempfile::tempdir().unwrap();
@@ -221,7 +225,7 @@ fn the_workspace_is_found_from_a_subfolder_and_search_lists_the_saved_ones() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("990000004"));
     let out = scoper(ws.path(), &["search"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(0), "listing is what was asked for");
     let shown = text(&out.stdout);
     assert!(
         shown.contains("saved searches") && shown.contains("lhs") && shown.contains("never run"),

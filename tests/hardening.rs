@@ -93,3 +93,97 @@ fn an_export_never_replaces_primary_data_a_link_or_a_folder_that_is_not_there() 
         assert!(!fs::metadata("/dev/null").unwrap().is_file());
     }
 }
+
+#[test]
+fn an_export_imported_again_is_nothing_changed_and_counts_read_as_words() {
+    let fixtures = fixtures_or_skip!();
+    let ws = common::workspace();
+    let dir = ws.path();
+    let ris = dir.join("export.ris");
+    fs::copy(fixtures.join("imports/ris/asreview/embase.ris"), &ris).unwrap();
+    assert!(scoper(dir, &["import", ris.to_str().unwrap()]).status.success());
+    // Again: nothing changed, exit 0 (it said "malformed XML" and exited 1).
+    let out = scoper(dir, &["import", ris.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("already imported"), "{}", text(&out.stdout));
+    assert!(!text(&out.stderr).contains("XML"), "{}", text(&out.stderr));
+    // One record is "1 record".
+    let one = dir.join("one.csv");
+    fs::write(&one, "title,abstract,year\nA single study of audit,An abstract.,2020\n").unwrap();
+    let out = scoper(dir, &["import", one.to_str().unwrap()]);
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("1 record (1 new") && said.contains("imported 1 file: 1 record"),
+        "{said}"
+    );
+    let out = scoper(dir, &["import", one.to_str().unwrap()]);
+    assert!(out.status.success(), "a CSV again: {}", text(&out.stderr));
+    // Listing the saved searches is a success.
+    assert_eq!(scoper(dir, &["search"]).status.code(), Some(0));
+}
+
+#[cfg(unix)]
+#[test]
+fn kept_copies_are_readable_by_others_and_a_name_not_in_utf8_is_no_panic() {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::PermissionsExt;
+    let ws = common::workspace();
+    let dir = ws.path();
+    let xml = dir.join("mine.xml");
+    fs::write(&xml, common::pubmed_xml(&[("990000901", 1, "A record of ours")], &[])).unwrap();
+    fs::set_permissions(&xml, fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(scoper(dir, &["import", xml.to_str().unwrap()]).status.success());
+    let gz = dir.join("mine2.xml.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(
+        &mut enc,
+        common::pubmed_xml(&[("990000902", 1, "Another")], &[]).as_bytes(),
+    )
+    .unwrap();
+    fs::write(&gz, enc.finish().unwrap()).unwrap();
+    fs::set_permissions(&gz, fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(scoper(dir, &["import", gz.to_str().unwrap()]).status.success());
+    for e in fs::read_dir(dir.join("corpus/imports")).unwrap() {
+        let mode = e.unwrap().metadata().unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode & 0o044, 0o044, "kept with mode {mode:o}");
+    }
+    // A file name that is not UTF-8: a clear error, not a panic (exit 101).
+    let odd = std::ffi::OsStr::from_bytes(b"\xffodd.ris");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_scoper"))
+        .arg("--dir")
+        .arg(dir)
+        .arg("import")
+        .arg(odd)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_reason_is_never_a_formula_in_prisma_csv() {
+    let ws = common::demo_workspace();
+    let dir = ws.path();
+    // A protocol with no list of reasons takes a reviewer's words as they are.
+    let toml = fs::read_to_string(dir.join("scoper.toml")).unwrap();
+    let start = toml.find("exclusion_reasons = [").unwrap();
+    let end = start + toml[start..].find(']').unwrap() + 1;
+    let toml = format!("{}exclusion_reasons = []{}", &toml[..start], &toml[end..]);
+    fs::write(dir.join("scoper.toml"), toml).unwrap();
+    common::set_screening(dir, "reviewers = [\"ana\"]");
+    let evil = "=HYPERLINK(\"http://x\",\"y\")";
+    for (stage, d, reason) in
+        [("title-abstract", "include", None), ("full-text", "exclude", Some(evil))]
+    {
+        let mut args = vec!["decide", "990000001", d, "--reviewer", "ana", "--stage", stage];
+        if let Some(r) = reason {
+            args.extend(["--reason", r]);
+        }
+        let out = scoper(dir, &args);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let csv_path = dir.join("prisma.csv");
+    assert!(scoper(dir, &["prisma", "--csv", csv_path.to_str().unwrap()]).status.success());
+    let mut r = csv::Reader::from_path(&csv_path).unwrap();
+    let row = r.records().map(Result::unwrap).find(|row| &row[0] == "dbr_excluded").unwrap();
+    assert!(row[7].starts_with('\''), "unguarded: {}", &row[7]);
+}

@@ -172,9 +172,9 @@ pub fn run(ws: &Workspace, files: &[PathBuf], map: &[String], json: bool) -> Res
         {
             writeln!(
                 w,
-                "{}: {} records ({} new, {} updated, {} unchanged){}",
+                "{}: {} ({} new, {} updated, {} unchanged){}",
                 r.file,
-                r.records,
+                crate::report::count(r.records, "record"),
                 r.new,
                 r.updated,
                 r.unchanged,
@@ -183,9 +183,13 @@ pub fn run(ws: &Workspace, files: &[PathBuf], map: &[String], json: bool) -> Res
         }
         writeln!(
             w,
-            "imported {} file(s): {records} records, {new} new, {updated} updated, {deleted} \
-             deleted from the working set; {} in the working set now",
-            reports.iter().filter(|r| r.records > 0 || r.delete_requests > 0).count(),
+            "imported {}: {}, {new} new, {updated} updated, {deleted} deleted from the working \
+             set; {} in the working set now",
+            crate::report::count(
+                reports.iter().filter(|r| r.records > 0 || r.delete_requests > 0).count(),
+                "file"
+            ),
+            crate::report::count(records, "record"),
             index.len()?
         )?;
         w.flush()?;
@@ -206,6 +210,23 @@ pub fn run(ws: &Workspace, files: &[PathBuf], map: &[String], json: bool) -> Res
 /// The faults of a file already in the corpus (a check that applies
 /// nothing): (kind, line, PMID, message).
 fn faults_of(path: &Path) -> Vec<(&'static str, Option<u64>, Option<String>, String)> {
+    // A RIS, MEDLINE, Web of Science or CSV file: its faults in its own
+    // format's words (it was read as PubMed XML, and every re-import of an
+    // export 'still had' an XML fault and exited 1).
+    if let Some(format) = crate::parse::tagged::detect_file(path) {
+        let map: std::collections::HashMap<String, String> =
+            std::fs::read(crate::store::sync::map_file_of(path))
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .unwrap_or_default();
+        let Ok(input) = crate::parse::open(path) else { return Vec::new() };
+        let faults = crate::parse::tagged::parse_reader(format, input, "", &map, &mut |_| Ok(()))
+            .unwrap_or_default();
+        return faults
+            .into_iter()
+            .map(|f| ("record", Some(f.line as u64), None, f.message))
+            .collect();
+    }
     let Ok(input) = crate::parse::open(path) else { return Vec::new() };
     crate::parse::records_parallel(input, 2)
         .filter_map(Result::err)

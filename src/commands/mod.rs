@@ -172,7 +172,9 @@ fn lock_scope(
     ws: &Workspace,
     scope: &crate::store::lock::Scope,
 ) -> Result<crate::store::lock::Lock> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // args_os: an argument that is not UTF-8 is shown lossily, not a panic.
+    let args: Vec<String> =
+        std::env::args_os().skip(1).map(|a| a.to_string_lossy().into_owned()).collect();
     let command = format!("scoper {}", args.join(" "));
     crate::store::lock::acquire(ws, scope, command.trim())
 }

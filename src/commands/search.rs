@@ -283,7 +283,8 @@ pub fn list_saved(ws: &Workspace) -> Result<i32> {
         };
         writeln!(w, "  {:<16} {}  ({when})", q.name, crate::report::one_line(&q.term_sent(), 60))?;
     }
-    Ok(2)
+    // Listing is what was asked for: a success.
+    Ok(0)
 }
 
 /// `scoper search NAME`.

@@ -307,6 +307,9 @@ pub fn template_csv(c: &Counts, out: &mut dyn std::io::Write) -> anyhow::Result<
     let mut w = csv::Writer::from_writer(out);
     w.write_record(["data", "node", "box", "description", "boxtext", "tooltips", "url", "n"])?;
     for (data, node, bx, desc, count) in rows {
+        // A reason is the reviewers' text: "=HYPERLINK(...)" must not start
+        // a cell (the reasons are sorted, so one can come first).
+        let count = super::safe_cell(&count);
         w.write_record([data, node, bx, desc, desc, desc, "NA", &count])?;
     }
     w.flush()?;

@@ -259,7 +259,17 @@ pub fn stage(ws: &Workspace, src: &Path, now_compact: &str, seq: u64) -> io::Res
     if let Some(existing) = find_by_hash(ws, short)? {
         return Ok(Stage::AlreadyImported(existing));
     }
-    let temp = tempfile::Builder::new().prefix(".importing-").tempfile_in(&dir)?.into_temp_path();
+    // Readable by others, like every file of the workspace (tempfile's
+    // default is 0600, and a colleague sharing the workspace could not
+    // index it).
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".importing-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o644));
+    }
+    let temp = builder.tempfile_in(&dir)?.into_temp_path();
     let original = src.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut safe: String = original
         .chars()
@@ -275,6 +285,12 @@ pub fn stage(ws: &Workspace, src: &Path, now_compact: &str, seq: u64) -> io::Res
     let (parse_from, compressing) = if gzipped {
         // Kept as received, byte for byte (copy_file_range where it can).
         fs::copy(src, &temp)?;
+        // fs::copy copies the input's mode too (0600, or read-only).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&temp, fs::Permissions::from_mode(0o644))?;
+        }
         fs::File::open(&temp)?.sync_all()?;
         (temp.to_path_buf(), None)
     } else {
