@@ -55,7 +55,8 @@ pub enum Command {
     },
     /// The search log as a PRISMA-S table.
     Log,
-    /// Add records from PubMed XML files (.xml, .xml.gz) to the corpus.
+    /// Add records to the corpus: PubMed XML (.xml, .xml.gz), and RIS,
+    /// MEDLINE/nbib, Web of Science or CSV exports of other databases.
     Import {
         /// The files to import: PubMed XML, or RIS, MEDLINE/nbib, Web of Science or
         /// CSV exports of other databases (a folder: the record files in it).
@@ -73,9 +74,11 @@ pub enum Command {
         #[arg(long)]
         rebuild: bool,
     },
-    /// Search the records (tantivy query syntax).
+    /// Search the records: words, phrases, fields, PubMed field tags, concepts.
     Find {
-        /// The query: words, "a phrase", field:word, AND/OR/NOT, year:[2015 TO 2020].
+        /// The query: words, "a phrase", field:word, AND/OR/NOT, year:[2015 TO 2020];
+        /// PubMed field tags (asthma[tiab], hospitals[mh], 2019[dp], "..."[Title/Abstract]);
+        /// concept:ID for the records tagged with a framework's concept or element.
         #[arg(required = true, value_name = "QUERY")]
         query: Vec<String>,
         /// How many records to list.

@@ -10,6 +10,15 @@ use std::path::Path;
 
 use common::{scoper, scoper_json, text};
 
+/// Key presses for the form, then nothing more (the loop returns).
+struct Script(Vec<ratatui::crossterm::event::Event>);
+
+impl scoper::screen::term::Events for Script {
+    fn next(&mut self) -> anyhow::Result<Option<ratatui::crossterm::event::Event>> {
+        Ok(if self.0.is_empty() { None } else { Some(self.0.remove(0)) })
+    }
+}
+
 fn ok(ws: &Path, args: &[&str]) -> String {
     let out = scoper(ws, args);
     assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
@@ -272,12 +281,6 @@ fn the_form_in_the_terminal_accepts_suggestions_and_saves_them() {
     use ratatui::backend::TestBackend;
     use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
     use scoper::chart::form_ui::{event_loop, open, render};
-    struct Script(Vec<Event>);
-    impl scoper::screen::term::Events for Script {
-        fn next(&mut self) -> anyhow::Result<Option<Event>> {
-            Ok(if self.0.is_empty() { None } else { Some(self.0.remove(0)) })
-        }
-    }
     let key = |c: KeyCode| Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
     let ws = screened();
     let w = scoper::store::Workspace::open(ws.path()).unwrap();
@@ -319,12 +322,6 @@ fn the_form_for_people_titles_help_names_and_keys_in_view() {
     use ratatui::backend::TestBackend;
     use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
     use scoper::chart::form_ui::{event_loop, open, render};
-    struct Script(Vec<Event>);
-    impl scoper::screen::term::Events for Script {
-        fn next(&mut self) -> anyhow::Result<Option<Event>> {
-            Ok(if self.0.is_empty() { None } else { Some(self.0.remove(0)) })
-        }
-    }
     let key = |c: KeyCode| Event::Key(KeyEvent::new(c, KeyModifiers::NONE));
     let ws = screened();
     let p = ws.path();

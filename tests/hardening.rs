@@ -187,3 +187,12 @@ fn a_reason_is_never_a_formula_in_prisma_csv() {
     let row = r.records().map(Result::unwrap).find(|row| &row[0] == "dbr_excluded").unwrap();
     assert!(row[7].starts_with('\''), "unguarded: {}", &row[7]);
 }
+
+#[test]
+fn the_help_says_what_import_and_find_take() {
+    let ws = common::workspace();
+    let import = text(&scoper(ws.path(), &["import", "--help"]).stdout);
+    assert!(import.contains("RIS") && import.contains("CSV"), "{import}");
+    let find = text(&scoper(ws.path(), &["find", "--help"]).stdout);
+    assert!(find.contains("[tiab]") && find.contains("concept:ID"), "{find}");
+}

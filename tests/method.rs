@@ -34,10 +34,6 @@ fn pmid(n: u32) -> String {
 /// JSON lines in screening/: the last line per reviewer, record and stage
 /// wins; a record is final when the settler's line exists or both
 /// reviewers agree (at full text, on the reason too).
-fn independent_counts(ws: &Path, settler: &str) -> BTreeMap<&'static str, usize> {
-    independent_counts_of(ws, ["ana", "ben"], settler)
-}
-
 fn independent_counts_of(
     ws: &Path,
     [first, second]: [&str; 2],
@@ -96,8 +92,13 @@ fn independent_counts_of(
 }
 
 fn assert_prisma_matches(ws: &Path) {
+    assert_prisma_matches_of(ws, ["ana", "ben"], "cai");
+}
+
+/// PRISMA's screening counts equal those of [`independent_counts_of`].
+fn assert_prisma_matches_of(ws: &Path, reviewers: [&str; 2], settler: &str) {
     let (_, p) = scoper_json(ws, &["prisma"]);
-    let mine = independent_counts(ws, "cai");
+    let mine = independent_counts_of(ws, reviewers, settler);
     for key in [
         "records_screened",
         "records_excluded",
@@ -457,17 +458,8 @@ fn the_demo_reviews_prisma_counts_match_a_second_reading_of_its_logs() {
         let path = e.unwrap().path();
         fs::copy(&path, dir.join("screening").join(path.file_name().unwrap())).unwrap();
     }
+    assert_prisma_matches_of(dir, ["reviewer-a", "reviewer-b"], "consensus");
     let (_, p) = scoper_json(dir, &["prisma"]);
-    let mine = independent_counts_of(dir, ["reviewer-a", "reviewer-b"], "consensus");
-    for key in [
-        "records_screened",
-        "records_excluded",
-        "dbr_sought_reports",
-        "dbr_excluded",
-        "total_studies",
-    ] {
-        assert_eq!(p[key].as_u64().unwrap() as usize, mine[key], "{key}: {p}");
-    }
     assert_eq!(p["records_screened"], 67, "{p}");
     assert!(p["screening_method"].as_str().unwrap().contains("blind until"), "{p}");
 }

@@ -108,10 +108,16 @@ pub fn run(ws: &Workspace, reviewer: Option<String>) -> Result<i32> {
     let view = view(ws)?;
     let state = crate::chart::form_ui::open(ws, &view, &reviewer)?;
     let done = crate::chart::form_ui::run_in_terminal(ws, &view, state)?;
+    // The team's count: every required field final (agreed or settled).
+    let charts = chart::Charts::load(ws)?;
+    let form = Form::of(&Protocol::load(&ws.protocol())?, view.tag_set())?;
+    let final_ = done.records.iter().filter(|p| charts.is_charted(**p, &form)).count();
     println!(
-        "{reviewer}: {} of {} included records charted; every value is in {}",
+        "{reviewer}: {} of {} included records charted by you, {final_} with every required \
+         field final ({}); every value is in {}",
         done.charted(),
         done.records.len(),
+        charts.method.name(),
         ws.relative(chart::log_of(ws, &reviewer).path())
     );
     Ok(0)

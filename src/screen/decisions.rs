@@ -182,16 +182,6 @@ impl Decisions {
         Ok(out)
     }
 
-    /// Decisions under `method`, from (reviewer, decision) pairs: for
-    /// tests and simulations.
-    pub fn from_entries(method: Method, entries: impl IntoIterator<Item = Decision>) -> Decisions {
-        let mut out = Decisions { method, ..Decisions::default() };
-        for d in entries {
-            out.by_reviewer.entry(d.reviewer.clone()).or_default().insert((d.pmid, d.stage), d);
-        }
-        out
-    }
-
     /// Whether screening is blind now: the protocol asks for it and nobody
     /// ended it.
     pub fn blind(&self) -> bool {
