@@ -121,7 +121,7 @@ pub enum Command {
     },
     /// Screen records in the terminal: include, exclude (with a reason), maybe.
     Screen {
-        /// Whose decisions these are (letters, digits, - and _) [default: $USER].
+        /// Whose decisions these are: a name on the roster [default: $USER].
         #[arg(long, value_name = "NAME")]
         reviewer: Option<String>,
         /// title-abstract or full-text.

@@ -48,7 +48,15 @@ pub mod view;
 
 /// Runs one command; returns the process exit code (0 success, 1 failure).
 pub fn run(cli: cli::Cli) -> anyhow::Result<i32> {
-    commands::dispatch(cli)
+    let code = commands::dispatch(cli)?;
+    // What a command wrote to standard output and could not (a full disk,
+    // a closed file) fails it; a closed pipe (`| head`) does not.
+    match report::stdout_failure() {
+        Some((std::io::ErrorKind::BrokenPipe, _)) | None => Ok(code),
+        Some((_, e)) => anyhow::bail!(
+            "could not write to standard output: {e} (what this command printed is incomplete)"
+        ),
+    }
 }
 
 /// True when `err` is a write to a closed pipe (`scoper export | head`),

@@ -121,8 +121,43 @@ impl crate::fetch::Progress for FetchBars {
 }
 
 /// Buffered standard output.
-pub fn out() -> io::BufWriter<io::StdoutLock<'static>> {
-    io::BufWriter::new(io::stdout().lock())
+pub fn out() -> io::BufWriter<Stdout> {
+    io::BufWriter::new(Stdout(io::stdout().lock()))
+}
+
+/// Standard output that remembers a write that failed: a buffered writer
+/// dropped at the end of a command swallows its last error, and `scoper
+/// prisma --json > /dev/full` exited 0 with its output lost. [`crate::run`]
+/// turns a remembered failure into the command's.
+pub struct Stdout(io::StdoutLock<'static>);
+
+static STDOUT_FAILED: std::sync::Mutex<Option<(io::ErrorKind, String)>> =
+    std::sync::Mutex::new(None);
+
+impl Stdout {
+    fn note<T>(r: io::Result<T>) -> io::Result<T> {
+        if let Err(e) = &r {
+            if let Ok(mut f) = STDOUT_FAILED.lock() {
+                f.get_or_insert((e.kind(), e.to_string()));
+            }
+        }
+        r
+    }
+}
+
+impl io::Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        Self::note(self.0.write(buf))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Self::note(self.0.flush())
+    }
+}
+
+/// The first write to standard output that failed, if one did.
+pub fn stdout_failure() -> Option<(io::ErrorKind, String)> {
+    STDOUT_FAILED.lock().ok().and_then(|f| f.clone())
 }
 
 /// `text` on one line, cut to `max` characters with an ellipsis.

@@ -196,3 +196,57 @@ fn the_help_says_what_import_and_find_take() {
     let find = text(&scoper(ws.path(), &["find", "--help"]).stdout);
     assert!(find.contains("[tiab]") && find.contains("concept:ID"), "{find}");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn output_that_cannot_be_written_fails_the_command() {
+    let ws = common::demo_workspace();
+    let dir = ws.path();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_scoper"))
+            .arg("--dir")
+            .arg(dir)
+            .args(args)
+            .stdout(fs::OpenOptions::new().write(true).open("/dev/full").unwrap())
+            .output()
+            .unwrap()
+    };
+    for args in [
+        &["prisma", "--json"][..],
+        &["prisma"],
+        &["conflicts", "--json"],
+        &["log"],
+        &["find", "equity", "--json"],
+        &["report", "--out", "exports"],
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("could not write to standard output"),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn names_and_options_that_make_no_sense_are_refused() {
+    let ws = common::demo_workspace();
+    let dir = ws.path();
+    common::set_screening(dir, "reviewers = [\"j.smith\", \"ana\"]");
+    // A login name with a dot is a reviewer's name; -rf and .. are not.
+    let out = scoper(dir, &["decide", "990000001", "include", "--reviewer", "j.smith"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(dir.join("screening/j.smith.jsonl").exists());
+    for bad in ["--reviewer=-rf", "--reviewer=../../etc/x", "--reviewer="] {
+        let out = scoper(dir, &["duplicates", "--same", "990000001,990000002", bad]);
+        assert_eq!(out.status.code(), Some(1), "{bad}: {}", text(&out.stderr));
+    }
+    assert!(!dir.join("screening/-rf.jsonl").exists() && !dir.join("dedup").exists());
+    let out = scoper(dir, &["duplicates", "--same", "990000001,990000001", "--reviewer", "ana"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("twice"), "{}", text(&out.stderr));
+    let out = scoper(dir, &["export", "ris", "--long"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("shape the CSV export"), "{}", text(&out.stderr));
+}

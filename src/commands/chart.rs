@@ -112,13 +112,14 @@ pub fn run(ws: &Workspace, reviewer: Option<String>) -> Result<i32> {
     let charts = chart::Charts::load(ws)?;
     let form = Form::of(&Protocol::load(&ws.protocol())?, view.tag_set())?;
     let final_ = done.records.iter().filter(|p| charts.is_charted(**p, &form)).count();
-    println!(
+    writeln!(
+        crate::report::out(),
         "{reviewer}: {} of {} included records charted by you, {final_} with every required \
          field final ({}); every value is in {}",
         done.charted(),
         done.records.len(),
         charts.method.name(),
         ws.relative(chart::log_of(ws, &reviewer).path())
-    );
+    )?;
     Ok(0)
 }

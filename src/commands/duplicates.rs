@@ -25,7 +25,13 @@ fn pair(ids: &[String], flag: &str) -> Result<(Pmid, Pmid)> {
         })
     };
     match ids {
-        [a, b] => Ok((parse(a)?, parse(b)?)),
+        [a, b] => {
+            let (a, b) = (parse(a)?, parse(b)?);
+            if a == b {
+                bail!("--{flag} names record {a} twice: a judgement is on two records");
+            }
+            Ok((a, b))
+        }
         _ => bail!("--{flag} takes two record ids, as in --{flag} 1234567890123,31415926"),
     }
 }
@@ -38,6 +44,13 @@ pub fn run(ws: &Workspace, args: Args, json: bool) -> Result<i32> {
     };
     if let Some(((a, b), same)) = judged {
         let reviewer = super::screen::reviewer_name(args.reviewer)?;
+        // A name, checked as every reviewer's is (it was written as given:
+        // '../../etc/x', or empty).
+        crate::store::lock::Scope::reviewer(&reviewer)?;
+        let method = crate::screen::decisions::Decisions::load(ws)?.method;
+        if !method.roster.is_empty() {
+            method.check_member(&reviewer)?;
+        }
         let _lock = lock(ws)?;
         let v = view(ws)?;
         for p in [a, b] {
@@ -57,12 +70,13 @@ pub fn run(ws: &Workspace, args: Args, json: bool) -> Result<i32> {
         let (index, _) = crate::store::sync::sync(ws, false)?;
         crate::dedup::refresh(ws, &index)?;
         let found = crate::dedup::Duplicates::load(ws);
-        println!(
+        writeln!(
+            crate::report::out(),
             "{a} and {b}: {} (by {reviewer}); {} groups, {} records counted as duplicates",
             if same { "the same study" } else { "not the same study" },
             found.groups.len(),
             found.removed()
-        );
+        )?;
         return Ok(0);
     }
     // The groups as saved, with a note when the index they were found from

@@ -47,6 +47,13 @@ pub fn run(
     all: bool,
     long: bool,
 ) -> Result<i32> {
+    if (all || long) && format != ExportFormat::Csv {
+        anyhow::bail!(
+            "--all and --long shape the CSV export; {} has one shape (hint: scoper export csv {})",
+            if format == ExportFormat::Ris { "RIS" } else { "JSON lines" },
+            if all { "--all" } else { "--long" }
+        );
+    }
     let view = view(ws)?;
     if format != ExportFormat::Jsonl {
         let review = Review::load(ws, view)?;

@@ -136,9 +136,10 @@ pub fn report(ws: &Workspace, dir: &Path) -> Result<i32> {
     }
     let path = dir.join("report.html");
     write_output(ws, &path, |w| Ok(w.write_all(report::html(&review, &c).as_bytes())?))?;
-    println!(
+    writeln!(
+        crate::report::out(),
         "wrote {} (one page: open it in a browser; it loads nothing from the network)",
         path.display()
-    );
+    )?;
     Ok(0)
 }

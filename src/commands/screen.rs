@@ -1,5 +1,7 @@
 //! `scoper screen`: the screening UI.
 
+use std::io::Write;
+
 use anyhow::Result;
 
 use super::{reviewer_lock, view};
@@ -57,11 +59,12 @@ pub fn run(ws: &Workspace, args: Args) -> Result<i32> {
     let state = open(ws, &view, &opts)?;
     let done = term::run_in_terminal(ws, &view, state, &keys)?;
     let (screened, total, i, e, m) = done.progress();
-    println!(
+    writeln!(
+        crate::report::out(),
         "{reviewer}, {}: {screened} of {total} screened ({i} include, {e} exclude, {m} maybe); every \
          decision is in {}",
         opts.stage.name(),
         ws.relative(crate::screen::decisions::log_of(ws, &reviewer).path())
-    );
+    )?;
     Ok(0)
 }

@@ -36,16 +36,20 @@ pub enum Scope {
 
 impl Scope {
     /// The scope of reviewer `name`, whose name becomes a file name: letters,
-    /// digits, `-` and `_` only.
+    /// digits, `-`, `_` and `.`, beginning with a letter or a digit (so a
+    /// login name such as `j.smith` is one; `-rf`, `..` and `.hidden` are
+    /// not).
     pub fn reviewer(name: &str) -> Result<Scope> {
-        let ok = !name.is_empty()
+        let ok = name.chars().next().is_some_and(char::is_alphanumeric)
             && name.len() <= 64
-            && name.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+            && !name.contains("..")
+            && ![".jsonl", ".torn", ".log", ".lock"].iter().any(|e| name.ends_with(e))
+            && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
         if !ok {
             bail!(
                 "{name:?} cannot be a reviewer's name: it names the reviewer's files, so it is \
-                 letters, digits, `-` and `_` only, at most 64 (hint: --reviewer ana, or \
-                 --reviewer j_smith)"
+                 letters, digits, `-`, `_` and `.`, beginning with a letter or a digit, at most 64 \
+                 (hint: --reviewer ana, or --reviewer j.smith)"
             );
         }
         Ok(Scope::Reviewer(name.to_string()))
@@ -152,9 +156,10 @@ mod tests {
         let ana = acquire(&ws, &Scope::reviewer("ana").unwrap(), "scoper screen").unwrap();
         assert!(acquire(&ws, &Scope::reviewer("ana").unwrap(), "scoper screen").is_err());
         let _ben = acquire(&ws, &Scope::reviewer("ben").unwrap(), "scoper screen").unwrap();
-        for bad in ["", "../x", "a b", "ana.jsonl", "a/b"] {
+        for bad in ["", "../x", "a b", "ana.jsonl", "a/b", "-rf", ".hidden", "a..b"] {
             assert!(Scope::reviewer(bad).is_err(), "{bad:?}");
         }
+        assert!(Scope::reviewer("j.smith").is_ok());
         drop(held);
         drop(ana);
         acquire(&ws, &Scope::Workspace, "scoper index").unwrap();
