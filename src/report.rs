@@ -122,14 +122,45 @@ impl crate::fetch::Progress for FetchBars {
 
 /// Buffered standard output.
 pub fn out() -> io::BufWriter<Stdout> {
-    io::BufWriter::new(Stdout(io::stdout().lock()))
+    use std::io::IsTerminal;
+    let terminal = io::stdout().is_terminal();
+    io::BufWriter::new(Stdout { out: io::stdout().lock(), terminal, carry: Vec::new() })
+}
+
+/// Standard output for text a person reads (`show`, `find`, `tag
+/// --explain`): cleaned by [`for_terminal`] even through a pipe, since
+/// `scoper show ID | head` ends on a terminal too.
+pub fn out_human() -> io::BufWriter<Stdout> {
+    io::BufWriter::new(Stdout { out: io::stdout().lock(), terminal: true, carry: Vec::new() })
+}
+
+/// `text` fit for a terminal: control characters (escape sequences that
+/// retitle a window, clear the screen or write the clipboard) and the
+/// bidirectional overrides that reorder what a line shows are taken out;
+/// new lines and tabs stay.
+pub fn for_terminal(text: &str) -> String {
+    text.chars()
+        .filter(|&c| {
+            c == '\n'
+                || c == '\t'
+                || !(c.is_control()
+                    || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        })
+        .collect()
 }
 
 /// Standard output that remembers a write that failed: a buffered writer
 /// dropped at the end of a command swallows its last error, and `scoper
 /// prisma --json > /dev/full` exited 0 with its output lost. [`crate::run`]
 /// turns a remembered failure into the command's.
-pub struct Stdout(io::StdoutLock<'static>);
+pub struct Stdout {
+    out: io::StdoutLock<'static>,
+    /// Standard output is a terminal: what an imported record holds is
+    /// written through [`for_terminal`] (a file or a pipe gets it as it is).
+    terminal: bool,
+    /// The start of a character split between two writes.
+    carry: Vec<u8>,
+}
 
 static STDOUT_FAILED: std::sync::Mutex<Option<(io::ErrorKind, String)>> =
     std::sync::Mutex::new(None);
@@ -147,11 +178,29 @@ impl Stdout {
 
 impl io::Write for Stdout {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        Self::note(self.0.write(buf))
+        if !self.terminal {
+            return Self::note(self.out.write(buf));
+        }
+        let mut data = std::mem::take(&mut self.carry);
+        data.extend_from_slice(buf);
+        // Whole characters only; an incomplete one waits for the next write.
+        let whole = match std::str::from_utf8(&data) {
+            Ok(_) => data.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(_) => data.len(),
+        };
+        self.carry = data.split_off(whole);
+        let clean = for_terminal(&String::from_utf8_lossy(&data));
+        Self::note(self.out.write_all(clean.as_bytes()))?;
+        Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        Self::note(self.0.flush())
+        if !self.carry.is_empty() {
+            let rest = String::from_utf8_lossy(&std::mem::take(&mut self.carry)).into_owned();
+            Self::note(self.out.write_all(for_terminal(&rest).as_bytes()))?;
+        }
+        Self::note(self.out.flush())
     }
 }
 
@@ -414,5 +463,15 @@ pub fn count(n: usize, noun: &str) -> String {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn what_a_record_holds_cannot_drive_the_terminal() {
+        let title = "Trial\u{1b}]0;owned\u{7}\u{1b}[2J of \u{202E}drow\u{202C} \u{9b}x\u{0}y";
+        assert_eq!(super::for_terminal(title), "Trial]0;owned[2J of drow xy");
+        assert_eq!(super::for_terminal("two\nlines\tand é"), "two\nlines\tand é");
     }
 }

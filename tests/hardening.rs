@@ -250,3 +250,29 @@ fn names_and_options_that_make_no_sense_are_refused() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("shape the CSV export"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn what_a_record_holds_cannot_drive_the_terminal() {
+    let ws = common::workspace();
+    let dir = ws.path();
+    let ris = dir.join("evil.ris");
+    fs::write(
+        &ris,
+        "TY  - JOUR\r\nTI  - Evil \u{1b}]0;owned\u{7}title \u{1b}[2J here \u{202E}drow\r\nAB  - An abstract.\r\nPY  - 2020\r\nER  - \r\n",
+    )
+    .unwrap();
+    assert!(scoper(dir, &["import", ris.to_str().unwrap()]).status.success());
+    let (_, found) = scoper_json(dir, &["find", "evil"]);
+    let id = found["hits"][0]["pmid"]
+        .as_str()
+        .map(String::from)
+        .unwrap_or_else(|| found["hits"][0]["pmid"].to_string());
+    for args in [vec!["show", id.as_str()], vec!["find", "evil"]] {
+        let out = text(&scoper(dir, &args).stdout);
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{202E}'), "{args:?}: {out:?}");
+        assert!(out.contains("Evil ]0;ownedtitle [2J here"), "{args:?}: {out}");
+    }
+    // The data itself is kept: JSON carries it, escaped.
+    let (_, shown) = scoper_json(dir, &["show", &id]);
+    assert!(shown["title"].as_str().unwrap().contains('\u{1b}'), "{shown}");
+}

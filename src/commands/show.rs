@@ -33,7 +33,7 @@ pub fn run(ws: &Workspace, pmids: &[String], reviewer: Option<&str>, json: bool)
         };
         records.push(record);
     }
-    let mut w = out();
+    let mut w = if json { out() } else { crate::report::out_human() };
     let mut objects = Vec::new();
     for (i, record) in records.iter().enumerate() {
         let pmid = record.pmid;

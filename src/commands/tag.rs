@@ -248,7 +248,7 @@ fn explain(
     };
     let matcher = Matcher::compile(framework, view.index())?;
     let explained = matcher.explain(view.index(), &view.searcher(), &record)?;
-    let mut w = out();
+    let mut w = if json { out() } else { crate::report::out_human() };
     if json {
         writeln!(
             w,
