@@ -195,6 +195,8 @@ fn the_search_takes_finds_language_and_every_terminal_size_shows_where_you_are()
     assert!(footer[0].contains("i include  e exclude"), "{footer:?}");
     let at60 = screen_keys(ws.path(), &model, Vec::new(), 60, 20);
     assert!(at60.contains("i/e/m · u undo · / search · f filter · ? help · q quit"), "{at60}");
+    let at40 = screen_keys(ws.path(), &model, Vec::new(), 40, 10);
+    assert!(at40.lines().last().unwrap().trim_end().ends_with("i/e/m · ? help · q quit"), "{at40}");
 }
 
 #[test]

@@ -450,6 +450,16 @@ impl Charts {
     pub fn load(ws: &Workspace) -> Result<Charts> {
         let protocol = Protocol::load(&ws.protocol())?;
         let team = crate::screen::method::Method::of(&protocol)?;
+        Self::read(ws, &protocol, team)
+    }
+
+    /// [`Charts::load`] with the protocol and its screening method already
+    /// read.
+    pub fn read(
+        ws: &Workspace,
+        protocol: &Protocol,
+        team: crate::screen::method::Method,
+    ) -> Result<Charts> {
         let method = protocol.charting.as_ref().and_then(|c| c.method).unwrap_or(
             if team.roster.len() >= 2 { ChartMethod::Independent } else { ChartMethod::Single },
         );
@@ -542,6 +552,19 @@ impl Charts {
                 _ => None,
             })
             .collect()
+    }
+
+    /// What to say of the chart logs set aside, one line each.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.bad.iter().map(|b| b.to_string()).collect();
+        for name in &self.off_roster {
+            out.push(format!(
+                "charting/{name}.jsonl is not counted: {name:?} is not on the roster in \
+                 scoper.toml (hint: add the name to [screening] reviewers if it is a reviewer of \
+                 this review)"
+            ));
+        }
+        out
     }
 
     /// Every judgement of a pre-filled concept, by concept: (confirmed,

@@ -103,7 +103,7 @@ pub fn set(
 
 pub fn run(ws: &Workspace, reviewer: Option<String>) -> Result<i32> {
     let reviewer = super::screen::reviewer_name(reviewer)?;
-    Decisions::load(ws)?.method.check_reviewer(&reviewer, false)?;
+    super::method(ws)?.check_reviewer(&reviewer, false)?;
     let _lock = reviewer_lock(ws, &reviewer)?;
     let view = view(ws)?;
     let state = crate::chart::form_ui::open(ws, &view, &reviewer)?;

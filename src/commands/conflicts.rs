@@ -58,13 +58,14 @@ pub fn run(
         let mut conflicts = Vec::new();
         let (mut in_conflict, mut awaiting) = (0, 0);
         for p in decisions.pmids(stage) {
-            match decisions.outcome(p, stage) {
+            let outcome = decisions.outcome(p, stage);
+            match outcome {
                 Outcome::Conflict => in_conflict += 1,
                 Outcome::Awaiting(_) => awaiting += 1,
-                _ => {}
+                _ => continue,
             }
             // While blind, no one's decision on a record is shown.
-            if !blind && decisions.outcome(p, stage) == Outcome::Conflict {
+            if !blind && outcome == Outcome::Conflict {
                 let title = view.get(p)?.map(|r| r.title).unwrap_or_default();
                 let by: serde_json::Map<String, serde_json::Value> = decisions
                     .on(p, stage)

@@ -41,7 +41,7 @@ pub fn run(ws: &Workspace, args: Args, json: bool) -> Result<i32> {
     let stage = Stage::parse(&args.stage)?;
     // The name is checked before its lock is taken (a typo'd name leaves
     // no lock file); the decisions are read again under the lock.
-    Decisions::load(ws)?.method.check_reviewer(&args.reviewer, args.settle)?;
+    super::method(ws)?.check_reviewer(&args.reviewer, args.settle)?;
     let _lock = reviewer_lock(ws, &args.reviewer)?;
     let decisions = Decisions::load(ws)?;
     let wanted = match &args.from {

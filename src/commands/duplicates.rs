@@ -47,7 +47,7 @@ pub fn run(ws: &Workspace, args: Args, json: bool) -> Result<i32> {
         // A name, checked as every reviewer's is (it was written as given:
         // '../../etc/x', or empty).
         crate::store::lock::Scope::reviewer(&reviewer)?;
-        let method = crate::screen::decisions::Decisions::load(ws)?.method;
+        let method = super::method(ws)?;
         if !method.roster.is_empty() {
             method.check_member(&reviewer)?;
         }

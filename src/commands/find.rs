@@ -11,9 +11,11 @@ use crate::store::Workspace;
 
 pub fn run(ws: &Workspace, query: &str, limit: usize, json: bool) -> Result<i32> {
     let view = view(ws)?;
+    // View::query reads the field tags; the rewritten query is shown in
+    // --json.
+    let (total, hits) = view.search(view.query(query)?.as_ref(), limit)?;
     let translated = crate::query_syntax::pubmed_tags(query)?;
     let query = translated.as_str();
-    let (total, hits) = view.search(view.query(query)?.as_ref(), limit)?;
     let mut w = if json { out() } else { crate::report::out_human() };
     if json {
         let rows: Vec<_> = hits

@@ -222,6 +222,12 @@ fn retag_quietly(ws: &Workspace, index: &crate::store::CorpusIndex) {
     }
 }
 
+/// The protocol's method (roster, reviewers per record, blinding), read
+/// without the logs: for a command that checks a name before its lock.
+fn method(ws: &Workspace) -> Result<crate::screen::method::Method> {
+    crate::screen::method::Method::of(&crate::config::Protocol::load(&ws.protocol())?)
+}
+
 /// Takes reviewer `name`'s lock (their decision and chart logs), checking
 /// the name.
 fn reviewer_lock(ws: &Workspace, name: &str) -> Result<crate::store::lock::Lock> {

@@ -72,28 +72,20 @@ pub fn run(ws: &Workspace, csv: Option<&Path>, svg: Option<&Path>, json: bool) -
             "In progress: {} not screened yet; {} awaiting a second reviewer; {} awaiting a \
              full-text decision; conflicts not settled: {}",
             c.awaiting_screening,
-            if second == 0 {
-                "none".to_string()
-            } else {
-                c.awaiting_second
-                    .iter()
-                    .map(|(s, n)| format!("{n} at {s}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
+            by_stage(&c.awaiting_second),
             c.awaiting_full_text,
-            if c.conflicts.is_empty() {
-                "none".to_string()
-            } else {
-                c.conflicts
-                    .iter()
-                    .map(|(s, n)| format!("{n} at {s}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
+            by_stage(&c.conflicts)
         )?;
     }
     Ok(0)
+}
+
+/// "2 at title-abstract, 1 at full-text", or "none".
+fn by_stage(m: &std::collections::BTreeMap<String, usize>) -> String {
+    if m.is_empty() {
+        return "none".into();
+    }
+    m.iter().map(|(s, n)| format!("{n} at {s}")).collect::<Vec<_>>().join(", ")
 }
 
 /// Writes the CSV, the PRISMA counts (JSON and the template's CSV), both

@@ -8,6 +8,7 @@ use super::{reviewer_lock, view};
 use crate::config::Protocol;
 use crate::screen::decisions::{Decisions, Stage};
 use crate::screen::keys::Keymap;
+use crate::screen::method::Method;
 use crate::screen::order::Order;
 use crate::screen::{open, term, Options};
 use crate::store::Workspace;
@@ -33,9 +34,11 @@ pub fn reviewer_name(flag: Option<String>) -> Result<String> {
 pub fn run(ws: &Workspace, args: Args) -> Result<i32> {
     let reviewer = reviewer_name(args.reviewer)?;
     let protocol = Protocol::load(&ws.protocol())?;
-    let decisions = Decisions::load(ws)?;
-    decisions.method.check_reviewer(&reviewer, false)?;
-    if args.unblind && decisions.blind() {
+    // The name and blinding are checked from the protocol and the blinding
+    // log; the decision logs are read once, by `open`.
+    let method = Method::of(&protocol)?;
+    method.check_reviewer(&reviewer, false)?;
+    if args.unblind && method.blind && Decisions::unblinding(ws)?.is_none() {
         anyhow::bail!(
             "screening is blind in this review, so the other reviewers' decisions are not shown \
              (hint: when every reviewer has screened, `scoper unblind --reviewer NAME` ends \

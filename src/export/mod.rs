@@ -35,9 +35,11 @@ pub struct Review {
 
 impl Review {
     pub fn load(ws: &Workspace, view: View) -> Result<Review> {
+        // The protocol is read once; the logs are read under its method.
         let protocol = Protocol::load(&ws.protocol())?;
-        let decisions = Decisions::load(ws)?;
-        let charts = Charts::load(ws)?;
+        let method = crate::screen::method::Method::of(&protocol)?;
+        let decisions = Decisions::read(ws, method.clone())?;
+        let charts = Charts::read(ws, &protocol, method)?;
         let form = Form::of(&protocol, view.tag_set())?;
         let searches = crate::fetch::search::read_log(ws)?.entries;
         let stages = if protocol.screening.stages.iter().any(|s| s == "full-text")
@@ -53,7 +55,7 @@ impl Review {
     /// Lines that could not be read in screening/ and charting/.
     pub fn problems(&self) -> Vec<String> {
         let mut out = self.decisions.warnings();
-        out.extend(self.charts.bad.iter().map(|b| b.to_string()));
+        out.extend(self.charts.warnings());
         out
     }
 

@@ -124,7 +124,7 @@ pub fn counts(review: &Review) -> anyhow::Result<Counts> {
     // What the files brought, by database and by file (PRISMA-S): read from
     // the records themselves, which name their source.
     if c.imported_results > 0 {
-        let mut files: BTreeMap<String, ImportedFile> = BTreeMap::new();
+        let mut files: BTreeMap<(String, String), ImportedFile> = BTreeMap::new();
         for r in review.view.records()? {
             let r = r?;
             if found.contains(&r.pmid) {
@@ -134,7 +134,7 @@ pub fn counts(review: &Review) -> anyhow::Result<Counts> {
                 Some(s) => (s.file.clone(), database_name(&s.database).to_string()),
                 None => ("PubMed XML files in corpus/".to_string(), "PubMed".to_string()),
             };
-            let f = files.entry(format!("{file}\u{0}{database}")).or_insert_with(|| ImportedFile {
+            let f = files.entry((file.clone(), database.clone())).or_insert_with(|| ImportedFile {
                 imported_on: imported_on(&file),
                 file,
                 database,
@@ -224,12 +224,9 @@ pub fn counts(review: &Review) -> anyhow::Result<Counts> {
 /// YYYY-MM-DD; empty for a file placed by hand.
 fn imported_on(file: &str) -> String {
     let name = file.rsplit('/').next().unwrap_or(file);
-    let b = name.as_bytes();
-    if b.len() > 16 && b[..8].iter().all(u8::is_ascii_digit) && b[8] == b'T' {
-        format!("{}-{}-{}", &name[..4], &name[4..6], &name[6..8])
-    } else {
-        String::new()
-    }
+    crate::store::corpus::stamp_of(name)
+        .map(|(t, _)| format!("{}-{}-{}", &t[..4], &t[4..6], &t[6..8]))
+        .unwrap_or_default()
 }
 
 /// `Reason, n; Reason, n` as the template writes reasons.

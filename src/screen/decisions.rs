@@ -159,7 +159,11 @@ impl Decisions {
     /// of names not on the roster are set aside ([`Decisions::off_roster`]).
     pub fn load(ws: &Workspace) -> Result<Decisions> {
         let protocol = crate::config::Protocol::load(&ws.protocol())?;
-        let method = Method::of(&protocol)?;
+        Self::read(ws, Method::of(&protocol)?)
+    }
+
+    /// [`Decisions::load`] under a method already read from the protocol.
+    pub fn read(ws: &Workspace, method: Method) -> Result<Decisions> {
         let mut out = Decisions { method, ..Decisions::default() };
         let dir = ws.screening();
         let names = crate::store::log::names_in(&dir)
@@ -180,6 +184,12 @@ impl Decisions {
         out.bad.extend(acts.bad);
         out.unblinded = acts.entries.into_iter().rfind(|a| a.act == "unblind");
         Ok(out)
+    }
+
+    /// The act that ended blinding, if any, without reading the decision
+    /// logs (for a command that only needs to know).
+    pub fn unblinding(ws: &Workspace) -> Result<Option<Unblinding>> {
+        Ok(blinding_log(ws).read()?.entries.into_iter().rfind(|a| a.act == "unblind"))
     }
 
     /// Whether screening is blind now: the protocol asks for it and nobody

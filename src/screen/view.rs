@@ -379,7 +379,16 @@ fn footer_texts(state: &ScreenState, keys: &Keymap, width: usize) -> (String, St
         k("help"),
         k("quit")
     );
-    let hint = if full.chars().count() <= width { full } else { short };
+    let tiny = format!(
+        "{}/{}/{} · {} help · {} quit",
+        k("include"),
+        k("exclude"),
+        k("maybe"),
+        k("help"),
+        k("quit")
+    );
+    // The fullest form that fits (40 columns take only the last).
+    let hint = [full, short].into_iter().find(|h| h.chars().count() <= width).unwrap_or(tiny);
     let prompt = match &state.mode {
         Mode::Search(t) => Some(format!("search: {t}▏ (Enter: search, Esc: cancel)")),
         Mode::Note(t) => Some(format!("note: {t}▏ (Enter: save, Esc: cancel)")),

@@ -121,7 +121,7 @@ fn order_key(path: &str) -> (Option<(String, u64)>, String) {
 
 /// The `20261126T151500Z-000001` prefix of an imported file's (or a run
 /// folder's) name: the time, and the place in the workspace's sequence.
-fn stamp_of(name: &str) -> Option<(&str, u64)> {
+pub(crate) fn stamp_of(name: &str) -> Option<(&str, u64)> {
     let b = name.as_bytes();
     let ok = b.len() > 24
         && b[..8].iter().all(u8::is_ascii_digit)
